@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace esafh {
+
+/// One image-text pair of a dataset.
+struct DatasetItem
+{
+    QString imagePath;      ///< Absolute path of the image file; empty for feature-only datasets.
+    QStringList captions;   ///< All captions or tags; the first is the one shown and encoded.
+    std::vector<int> labels; ///< Indices into Dataset::labelNames, sorted; used for evaluation only.
+
+    QString caption() const { return captions.isEmpty() ? QString() : captions.first(); }
+};
+
+/// Item indices of the query, database, training and validation sets. The database
+/// excludes the queries; the training and validation sets are drawn from the database.
+struct DatasetSplit
+{
+    quint64 seed = 0;
+    std::vector<int> query;
+    std::vector<int> database;
+    std::vector<int> training;
+    std::vector<int> validation;
+
+    bool isEmpty() const { return query.empty() && database.empty(); }
+};
+
+/// Sizes of a seeded random split. A fraction applies when the count is zero.
+struct SplitSettings
+{
+    quint64 seed = 1;
+    double queryFraction = 0.2;
+    int queryCount = 0;        ///< Fixed number of queries; 0 uses queryFraction.
+    int maxQueryCount = 2000;  ///< Upper bound on the query set, as in the UCCH protocol.
+    int maxTrainingCount = 10000; ///< Upper bound on the training set drawn from the database.
+};
+
+/// A loaded image-text dataset with its labels and split.
+struct Dataset
+{
+    QString name;          ///< Short display name, for example "tuxpaint-stamps".
+    QString format;        ///< "tuxpaint", "coco" or "dataset-file".
+    QString source;        ///< Folder or file the dataset was read from.
+    std::vector<DatasetItem> items;
+    QStringList labelNames;
+    DatasetSplit split;
+    QStringList importMessages; ///< Notes for the user: skipped files, empty captions.
+
+    int size() const { return static_cast<int>(items.size()); }
+    std::vector<std::vector<int>> labelsOf(const std::vector<int> &indices) const;
+    QStringList captionsOf(const std::vector<int> &indices) const;
+};
+
+} // namespace esafh

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "common/matrix.h"
+#include "common/result.h"
+
+#include <QString>
+
+#include <functional>
+#include <vector>
+
+namespace esafh {
+
+struct Dataset;
+
+/// The default image feature extractor: hand-crafted descriptors built on OpenCV,
+/// needing no download and no model file. Transparent pixels of RGBA images are
+/// composited on a white background first.
+class HandcraftedImageFeatures
+{
+public:
+    /// Name and version of the descriptor; stored in caches and model files so that
+    /// features from another extractor are never mixed in.
+    static QString identity();
+
+    /// Length of one feature vector.
+    static int dimension();
+
+    /// Decodes the image file and computes its feature vector; fails with a message
+    /// naming the file when it cannot be decoded.
+    Result<std::vector<float>> extractFromFile(const QString &path) const;
+
+    /// Computes the feature vector of an image held in memory (encoded bytes of a
+    /// PNG, JPEG or other format OpenCV decodes).
+    Result<std::vector<float>> extractFromEncoded(const QByteArray &bytes, const QString &sourceName) const;
+};
+
+/// Called during extraction with the number of images done and in all; returning
+/// false cancels the extraction.
+using ProgressCallback = std::function<bool(int done, int total)>;
+
+/// Image features of a whole dataset, one row per item, with the items whose image
+/// failed to decode listed (their rows are zero).
+struct ImageFeatureSet
+{
+    FeatureMatrix features;
+    QString extractorIdentity;
+    std::vector<int> failedItems;
+    QStringList failureMessages;
+    int cachedCount = 0;   ///< Rows taken from the on-disk cache.
+    bool cancelled = false;
+};
+
+/// Computes the image features of every item, reusing the on-disk cache in
+/// cacheDirectory (keyed by image content and extractor identity) and adding what
+/// it computes. An empty cacheDirectory uses the user's cache location.
+Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cacheDirectory = {},
+                                             const ProgressCallback &progress = {});
+
+/// Default folder of the feature cache: <user cache location>/features.
+QString defaultFeatureCacheDirectory();
+
+} // namespace esafh

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "common/result.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace esafh {
+
+/// Every parameter of ESAFH training, with the defaults of the method description
+/// (reconstructed from the paper's abstract and the DJSRH -> JDSH lineage).
+struct EsafhSettings
+{
+    // Codes and schedule.
+    int bits = 64;
+    int epochs = 50;
+    int batchSize = 32;        ///< The lineage's value.
+    quint64 seed = 1;
+
+    // Step 1: text neighbour graph over the training texts.
+    int neighbourCount = 10;   ///< k nearest text neighbours per item, itself excluded.
+
+    // Step 2: text encoder.
+    double enrichmentWeight = 1.0; ///< beta in t_i + beta * sum_j A_ij t_j.
+    int textHiddenUnits = 1024;    ///< Width of the text network's hidden layer.
+    int graphUnits = 512;          ///< Width of the graph-convolution layer.
+
+    // Image network.
+    int imageHiddenUnits = 1024;
+
+    // Step 3: enhanced similarity.
+    bool signedSimilarity = true;   ///< Map cosine s of non-negative features to 2s - 1.
+    bool neighbourCoherence = false; ///< Blend in P P^T of the top-k rows (DGCPN style).
+    int coherenceNeighbours = 10;
+    double coherenceWeight = 0.3;    ///< a in (1 - a) S + a kappa P P^T.
+
+    // Step 4: attention fusion.
+    bool attentionFusion = true;   ///< false fuses with the fixed prior weights.
+    double fusionScale = 1.4;      ///< mu, the lineage scales the target above 1.
+    double attentionKlWeight = 0.5; ///< lambda of KL(w || prior) in the attention objective.
+    double attentionLearningRate = 0.01;
+    int attentionHiddenUnits = 16;
+    double rowEntropyTemperature = 0.1;
+    int rowTopMeanCount = 5;
+
+    // Step 5: hash loss.
+    double intraModalWeight = 0.1; ///< delta.
+    double quantisationWeight = 0.0; ///< gamma.
+
+    // Optimiser: SGD with momentum, the lineage's rates.
+    QString optimizer = QStringLiteral("sgd"); ///< "sgd" or "adam".
+    double imageLearningRate = 0.001;
+    double textLearningRate = 0.01;
+    double momentum = 0.9;
+    double weightDecay = 5e-4;
+
+    // Execution.
+    QString device = QStringLiteral("auto"); ///< "auto", "cpu" or "cuda".
+    int threads = 0;                         ///< CPU threads; 0 chooses.
+
+    QJsonObject toJson() const;
+    /// Reads the settings, keeping the default for each missing key; fails on a
+    /// value of the wrong type or out of range, naming the key.
+    static Result<EsafhSettings> fromJson(const QJsonObject &json);
+    /// Checks ranges; returns the first invalid setting with its value.
+    Status validate() const;
+};
+
+} // namespace esafh

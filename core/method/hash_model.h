@@ -1,0 +1,104 @@
+#pragma once
+
+#include "common/matrix.h"
+#include "common/result.h"
+#include "method/esafh_settings.h"
+#include "retrieval/hash_codes.h"
+
+#include <QByteArray>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace esafh {
+
+/// The trained hash functions of a cross-modal hashing model: an image network and
+/// a text network with its neighbour graph over the training texts. The LibTorch
+/// modules stay behind a private implementation so that this header is torch-free.
+class HashModel
+{
+public:
+    ~HashModel();
+    HashModel(const HashModel &) = delete;
+    HashModel &operator=(const HashModel &) = delete;
+
+    /// Builds untrained networks for these training features. The training texts are
+    /// kept: a new text gets its graph neighbours from them.
+    static Result<std::unique_ptr<HashModel>> create(const EsafhSettings &settings,
+                                                     const FeatureMatrix &trainingImages,
+                                                     const FeatureMatrix &trainingTexts);
+
+    const EsafhSettings &settings() const;
+    int imageDimension() const;
+    int textDimension() const;
+    QString deviceName() const;
+
+    /// Binary codes of images (one feature row each), computed in batches.
+    HashCodes encodeImages(const FeatureMatrix &images) const;
+    /// Binary codes of texts (one bag-of-words row each), computed in batches.
+    HashCodes encodeTexts(const FeatureMatrix &texts) const;
+
+    /// Serialises the networks, input normalisation and training texts.
+    QByteArray saveState() const;
+    /// Restores a model saved with saveState, with the settings it was trained with.
+    static Result<std::unique_ptr<HashModel>> loadState(const QByteArray &state, const EsafhSettings &settings);
+
+    struct Private;
+    Private &impl() const { return *d; }
+
+private:
+    explicit HashModel(std::unique_ptr<Private> d);
+    std::unique_ptr<Private> d;
+};
+
+/// Progress of one training batch.
+struct BatchReport
+{
+    int epoch = 0;
+    int batch = 0;
+    int batchCount = 0;
+    double loss = 0;
+};
+
+/// Summary of one training epoch, with the attention diagnostics.
+struct EpochReport
+{
+    int epoch = 0;          ///< 1-based.
+    int epochCount = 0;
+    double loss = 0;        ///< Mean hash loss over the epoch's batches.
+    std::map<QString, double> lossTerms; ///< Mean of each loss term by name.
+    std::vector<double> meanAttention;   ///< Mean weight of each candidate matrix.
+    QStringList candidateNames;          ///< Names of the candidates, as "S_I", "S_T", "S_C".
+    double attentionSpread = 0;          ///< Mean standard deviation of the weights across items.
+    double dominantShare = 0;            ///< Share of items with a weight above 0.95.
+    int constantBits = 0;                ///< Bits constant over the training codes.
+    int distinctCodes = 0;               ///< Distinct image codes over the training set.
+    double seconds = 0;
+};
+
+/// Hooks called from the training thread. cancel is checked between batches.
+struct TrainingCallbacks
+{
+    std::function<void(const BatchReport &)> onBatch;
+    std::function<void(const EpochReport &)> onEpoch;
+    const std::atomic_bool *cancel = nullptr;
+};
+
+/// A finished or cancelled training run.
+struct TrainingOutcome
+{
+    std::unique_ptr<HashModel> model;
+    std::vector<EpochReport> history;
+    bool cancelled = false;
+    double seconds = 0;
+};
+
+/// Trains ESAFH on paired training features (row i of both is one item). LibTorch
+/// errors are caught and returned as a message.
+Result<TrainingOutcome> trainEsafh(const FeatureMatrix &trainingImages, const FeatureMatrix &trainingTexts,
+                                   const EsafhSettings &settings, const TrainingCallbacks &callbacks = {});
+
+} // namespace esafh
