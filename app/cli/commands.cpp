@@ -1,1 +1,342 @@
-// Placeholder: implementation pending.
+#include "commands.h"
+
+#include "console.h"
+#include "options.h"
+
+#include "data/dataset_io.h"
+#include "pipeline/model_json.h"
+#include "pipeline/search.h"
+#include "pipeline/training_job.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace esafh::cli {
+
+namespace {
+
+TrainingJobCallbacks terminalCallbacks()
+{
+    TrainingJobCallbacks callbacks;
+    callbacks.onStage = [](const QString &stage) { printError(stage); };
+    callbacks.onFeatureProgress = [](int done, int total) { printProgress(QStringLiteral("Image features"), done, total); };
+    callbacks.training.onEpoch = [](const EpochReport &report) {
+        QString line = QStringLiteral("Epoch %1/%2  loss %3  %4 s")
+                           .arg(report.epoch)
+                           .arg(report.epochCount)
+                           .arg(report.loss, 0, 'f', 5)
+                           .arg(report.seconds, 0, 'f', 2);
+        for (int i = 0; i < report.candidateNames.size() && i < static_cast<int>(report.meanAttention.size()); ++i)
+            line += QStringLiteral("  w(%1) %2").arg(report.candidateNames[i]).arg(report.meanAttention[i], 0, 'f', 3);
+        line += QStringLiteral("  constant bits %1").arg(report.constantBits);
+        printError(line);
+    };
+    callbacks.cancel = &interruptFlag();
+    return callbacks;
+}
+
+void printDatasetSummary(const PreparedDataset &prepared)
+{
+    const Dataset &dataset = prepared.dataset;
+    printError(QStringLiteral("Dataset %1 (%2): %3 items, %4 labels; %5 queries, %6 database items, %7 training items")
+                   .arg(dataset.name, dataset.format)
+                   .arg(dataset.size())
+                   .arg(dataset.labelNames.size())
+                   .arg(dataset.split.query.size())
+                   .arg(dataset.split.database.size())
+                   .arg(dataset.split.training.size()));
+    for (const QString &message : dataset.importMessages)
+        printError(QStringLiteral("  %1").arg(message));
+    if (!prepared.imageFeatures.failureMessages.isEmpty()) {
+        printError(QStringLiteral("Images that could not be decoded:"));
+        for (const QString &message : prepared.imageFeatures.failureMessages)
+            printError(QStringLiteral("  %1").arg(message));
+    }
+}
+
+QJsonObject evaluationJson(const RetrievalScores &scores, int queryCount, int databaseCount)
+{
+    QJsonObject protocol;
+    protocol[QStringLiteral("name")] = QStringLiteral("hamming-ranking");
+    protocol[QStringLiteral("relevance")] = QStringLiteral("shares at least one label");
+    protocol[QStringLiteral("ties")] = tieRuleName(scores.tieRule);
+    protocol[QStringLiteral("k")] = scores.k;
+    protocol[QStringLiteral("queries")] = queryCount;
+    protocol[QStringLiteral("database")] = databaseCount;
+
+    QJsonObject json = scoresToJson(scores);
+    json.remove(QStringLiteral("ties"));
+    json.remove(QStringLiteral("k"));
+    json[QStringLiteral("protocol")] = protocol;
+    return json;
+}
+
+} // namespace
+
+int runImport(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Read a dataset folder (an image tree with captions, or a COCO release), "
+                                                    "draw its seeded split and write it as a dataset file."));
+    parser.addHelpOption();
+    addDatasetOptions(&parser);
+    parser.addOption({QStringLiteral("output"), QStringLiteral("Dataset file to write (JSON)."), QStringLiteral("FILE")});
+    parser.process(arguments);
+
+    TrainingJobSettings settings;
+    if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
+        return code;
+    const QString output = parser.value(QStringLiteral("output"));
+    if (output.isEmpty())
+        return usageError(QStringLiteral("--output FILE is required."));
+
+    Result<Dataset> dataset = openDataset(settings.datasetPath, settings.treeOptions, settings.split);
+    if (!dataset) {
+        printError(dataset.error());
+        return ExitFailure;
+    }
+    if (Status saved = saveDatasetFile(dataset.value(), output); !saved) {
+        printError(saved.error());
+        return ExitFailure;
+    }
+
+    for (const QString &message : dataset->importMessages)
+        printError(message);
+    printLine(QStringLiteral("Wrote %1: %2 items, %3 labels, %4 queries, %5 database items, %6 training items")
+                  .arg(output)
+                  .arg(dataset->size())
+                  .arg(dataset->labelNames.size())
+                  .arg(dataset->split.query.size())
+                  .arg(dataset->split.database.size())
+                  .arg(dataset->split.training.size()));
+    return ExitSuccess;
+}
+
+int runFeatures(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Extract the image features of a dataset into the feature cache, "
+                                                    "so that training and evaluation reuse them."));
+    parser.addHelpOption();
+    addDatasetOptions(&parser);
+    parser.process(arguments);
+
+    TrainingJobSettings settings;
+    if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
+        return code;
+
+    Result<PreparedDataset> prepared = prepareDataset(settings, terminalCallbacks());
+    if (!prepared) {
+        printError(prepared.error());
+        return ExitFailure;
+    }
+    printDatasetSummary(prepared.value());
+    const ImageFeatureSet &features = prepared->imageFeatures;
+    printLine(QStringLiteral("%1 items, %2 features each (%3): %4 from the cache, %5 failed")
+                  .arg(features.features.rows())
+                  .arg(features.features.cols())
+                  .arg(features.extractorIdentity)
+                  .arg(features.cachedCount)
+                  .arg(features.failedItems.size()));
+    return ExitSuccess;
+}
+
+int runTrain(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train ESAFH on a dataset, evaluate it on the query set and write the model file."));
+    parser.addHelpOption();
+    addDatasetOptions(&parser);
+    addTrainingOptions(&parser);
+    parser.addOption({QStringLiteral("output"), QStringLiteral("Model file to write."), QStringLiteral("MODEL")});
+    parser.addOption({QStringLiteral("report"), QStringLiteral("Also write the settings and scores as JSON to FILE."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the scores as one JSON object instead of a table.")});
+    parser.process(arguments);
+
+    TrainingJobSettings settings;
+    if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
+        return code;
+    if (int code = readTrainingOptions(parser, &settings); code != ExitSuccess)
+        return code;
+    const QString output = parser.value(QStringLiteral("output"));
+    if (output.isEmpty())
+        return usageError(QStringLiteral("--output MODEL is required."));
+    if (const QFileInfo outputInfo(output); !outputInfo.absoluteDir().exists())
+        return usageError(QStringLiteral("The folder of --output %1 does not exist.").arg(output));
+
+    const TrainingJobCallbacks callbacks = terminalCallbacks();
+    Result<PreparedDataset> prepared = prepareDataset(settings, callbacks);
+    if (!prepared) {
+        printError(prepared.error());
+        return ExitFailure;
+    }
+    printDatasetSummary(prepared.value());
+
+    Result<TrainedModel> model = trainModel(prepared.value(), settings, callbacks);
+    if (!model) {
+        printError(model.error());
+        return ExitFailure;
+    }
+    if (Status saved = saveModelFile(model.value(), output); !saved) {
+        printError(saved.error());
+        return ExitFailure;
+    }
+    printError(QStringLiteral("Trained in %1 s on %2; model written to %3")
+                   .arg(model->trainingSeconds, 0, 'f', 1)
+                   .arg(model->hashModel->deviceName(), output));
+
+    const DatasetSplit &split = prepared->dataset.split;
+    QJsonObject report = evaluationJson(model->scores, split.query.size(), split.database.size());
+    report[QStringLiteral("model")] = QFileInfo(output).absoluteFilePath();
+    report[QStringLiteral("dataset")] = prepared->dataset.source;
+    report[QStringLiteral("bits")] = settings.esafh.bits;
+    report[QStringLiteral("epochs")] = settings.esafh.epochs;
+    report[QStringLiteral("settings")] = settings.esafh.toJson();
+    report[QStringLiteral("training_seconds")] = model->trainingSeconds;
+
+    if (const QString reportPath = parser.value(QStringLiteral("report")); !reportPath.isEmpty()) {
+        if (Status written = writeJsonFile(report, reportPath); !written) {
+            printError(written.error());
+            return ExitFailure;
+        }
+    }
+
+    if (parser.isSet(QStringLiteral("json")))
+        printLine(QString::fromUtf8(QJsonDocument(report).toJson(QJsonDocument::Compact)));
+    else
+        printLine(formatScoresTable(model->scores, split.query.size(), split.database.size()));
+    return ExitSuccess;
+}
+
+int runEvaluate(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Compute mAP@all and mAP@K of a model for image-to-text and text-to-image "
+                                                    "retrieval on a dataset's query and database sets."));
+    parser.addHelpOption();
+    addDatasetOptions(&parser);
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model file to evaluate."), QStringLiteral("MODEL")});
+    parser.addOption({QStringLiteral("k"), QStringLiteral("K of mAP@K (default 50)."), QStringLiteral("K"), QStringLiteral("50")});
+    parser.addOption({QStringLiteral("ties"),
+                      QStringLiteral("How equal Hamming distances are ordered: \"tie-aware\" (expected AP over all orders, default) "
+                                     "or \"index\" (by database index, as the DJSRH family's code)."),
+                      QStringLiteral("RULE"), QStringLiteral("tie-aware")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table.")});
+    parser.process(arguments);
+
+    TrainingJobSettings settings;
+    if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
+        return code;
+    const QString modelPath = parser.value(QStringLiteral("model"));
+    if (modelPath.isEmpty())
+        return usageError(QStringLiteral("--model MODEL is required."));
+    int k = 0;
+    if (int code = readInt(parser, QStringLiteral("k"), 1, 1'000'000, &k); code != ExitSuccess)
+        return code;
+    const QString ties = parser.value(QStringLiteral("ties"));
+    if (ties != QStringLiteral("tie-aware") && ties != QStringLiteral("index"))
+        return usageError(QStringLiteral("--ties must be \"tie-aware\" or \"index\", not \"%1\".").arg(ties));
+    const TieRule rule = ties == QStringLiteral("index") ? TieRule::DatabaseIndex : TieRule::TieAware;
+
+    Result<TrainedModel> model = loadModelFile(modelPath);
+    if (!model) {
+        printError(model.error());
+        return ExitFailure;
+    }
+
+    // The dataset is split as it was for training unless a seed is given.
+    if (!parser.isSet(QStringLiteral("seed")))
+        settings.split.seed = model->split.seed;
+    Result<PreparedDataset> prepared = prepareDataset(settings, terminalCallbacks());
+    if (!prepared) {
+        printError(prepared.error());
+        return ExitFailure;
+    }
+
+    Result<RetrievalScores> scores = evaluateModel(model.value(), prepared.value(), k, rule);
+    if (!scores) {
+        printError(QStringLiteral("Cannot evaluate %1 on %2: %3").arg(modelPath, settings.datasetPath, scores.error()));
+        return ExitFailure;
+    }
+
+    const DatasetSplit &split = prepared->dataset.split;
+    if (parser.isSet(QStringLiteral("json"))) {
+        QJsonObject json = evaluationJson(scores.value(), split.query.size(), split.database.size());
+        json[QStringLiteral("model")] = QFileInfo(modelPath).absoluteFilePath();
+        json[QStringLiteral("dataset")] = prepared->dataset.source;
+        json[QStringLiteral("bits")] = model->settings.bits;
+        printLine(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)));
+    } else {
+        printLine(formatScoresTable(scores.value(), split.query.size(), split.database.size()));
+    }
+    return ExitSuccess;
+}
+
+int runSearch(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Rank the model's database for a typed text or an image file. "
+                                                    "Prints one item per line: rank, Hamming distance, caption and image path, "
+                                                    "separated by tabs."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model file to search with."), QStringLiteral("MODEL")});
+    parser.addOption({QStringLiteral("text"), QStringLiteral("Query text."), QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("image"), QStringLiteral("Query image file."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("top"), QStringLiteral("Number of results (default 10)."), QStringLiteral("N"), QStringLiteral("10")});
+    parser.addOption({QStringLiteral("direction"),
+                      QStringLiteral("t2i or t2t for a text, i2t or i2i for an image (default t2i for a text, i2t for an image)."),
+                      QStringLiteral("DIRECTION")});
+    parser.process(arguments);
+
+    const QString modelPath = parser.value(QStringLiteral("model"));
+    if (modelPath.isEmpty())
+        return usageError(QStringLiteral("--model MODEL is required."));
+    const bool hasText = parser.isSet(QStringLiteral("text"));
+    const bool hasImage = parser.isSet(QStringLiteral("image"));
+    if (hasText == hasImage)
+        return usageError(QStringLiteral("Give exactly one of --text TEXT and --image FILE."));
+    int top = 0;
+    if (int code = readInt(parser, QStringLiteral("top"), 1, 1'000'000, &top); code != ExitSuccess)
+        return code;
+
+    SearchDirection direction = hasText ? SearchDirection::TextToImage : SearchDirection::ImageToText;
+    if (parser.isSet(QStringLiteral("direction"))) {
+        const QString name = parser.value(QStringLiteral("direction"));
+        if (!parseDirection(name, &direction))
+            return usageError(QStringLiteral("--direction must be i2t, t2i, i2i or t2t, not \"%1\".").arg(name));
+        if (queryIsImage(direction) == hasText)
+            return usageError(QStringLiteral("--direction %1 does not fit a %2 query.").arg(name, hasText ? QStringLiteral("text") : QStringLiteral("image")));
+    }
+
+    Result<TrainedModel> model = loadModelFile(modelPath);
+    if (!model) {
+        printError(model.error());
+        return ExitFailure;
+    }
+
+    Result<SearchResult> result = hasText ? searchByText(model.value(), parser.value(QStringLiteral("text")), direction, top)
+                                          : searchByImage(model.value(), parser.value(QStringLiteral("image")), direction, top);
+    if (!result) {
+        printError(result.error());
+        return ExitFailure;
+    }
+
+    if (!result->note.isEmpty())
+        printError(result->note);
+    for (const SearchHit &hit : result->hits) {
+        QString caption = hit.caption;
+        caption.replace(QLatin1Char('\t'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' '));
+        printLine(QStringLiteral("%1\t%2\t%3\t%4").arg(hit.rank).arg(hit.distance).arg(caption, hit.imagePath));
+    }
+    printError(QStringLiteral("%1 of %2 database items, %3, in %4 ms")
+                   .arg(result->hits.size())
+                   .arg(result->databaseSize)
+                   .arg(directionDisplayName(direction).toLower())
+                   .arg(result->milliseconds, 0, 'f', 2));
+    return ExitSuccess;
+}
+
+} // namespace esafh::cli

@@ -1,1 +1,65 @@
-// Placeholder: implementation pending.
+#include "commands.h"
+#include "console.h"
+
+#include <QCoreApplication>
+
+#include <functional>
+#include <map>
+
+namespace {
+
+const char usage[] =
+    "Usage: esafh-cli COMMAND [OPTIONS]\n"
+    "\n"
+    "Unsupervised cross-modal hashing with ESAFH: train on an image-text dataset,\n"
+    "evaluate mAP, and search images and captions by Hamming distance.\n"
+    "\n"
+    "Commands:\n"
+    "  import     Read a dataset folder, draw its split and write a dataset file\n"
+    "  features   Extract and cache the image features of a dataset\n"
+    "  train      Train a model, evaluate it and write the model file\n"
+    "  evaluate   Compute mAP@all and mAP@K of a model on a dataset\n"
+    "  search     Rank the model's database for a text or an image\n"
+    "\n"
+    "Run 'esafh-cli COMMAND --help' for the options of a command.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("esafh"));
+    QCoreApplication::setOrganizationName(QStringLiteral("esafh"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ESAFH_VERSION));
+
+    const std::map<QString, std::function<int(const QStringList &)>> commands = {
+        {QStringLiteral("import"), esafh::cli::runImport},
+        {QStringLiteral("features"), esafh::cli::runFeatures},
+        {QStringLiteral("train"), esafh::cli::runTrain},
+        {QStringLiteral("evaluate"), esafh::cli::runEvaluate},
+        {QStringLiteral("search"), esafh::cli::runSearch},
+    };
+
+    QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2 || arguments[1] == QStringLiteral("--help") || arguments[1] == QStringLiteral("-h")) {
+        std::fputs(usage, arguments.size() < 2 ? stderr : stdout);
+        return arguments.size() < 2 ? esafh::cli::ExitUsage : esafh::cli::ExitSuccess;
+    }
+    if (arguments[1] == QStringLiteral("--version")) {
+        esafh::cli::printLine(QStringLiteral("esafh-cli %1").arg(QCoreApplication::applicationVersion()));
+        return esafh::cli::ExitSuccess;
+    }
+
+    const auto command = commands.find(arguments[1]);
+    if (command == commands.end()) {
+        esafh::cli::printError(QStringLiteral("Unknown command \"%1\".\n").arg(arguments[1]));
+        std::fputs(usage, stderr);
+        return esafh::cli::ExitUsage;
+    }
+
+    // QCommandLineParser names the program from the first argument: "esafh-cli train".
+    arguments[1] = arguments[0] + QLatin1Char(' ') + arguments[1];
+    arguments.removeFirst();
+    esafh::cli::installInterruptHandler();
+    return command->second(arguments);
+}

@@ -1,1 +1,172 @@
-// Placeholder: implementation pending.
+#include "pipeline/search.h"
+
+#include "common/logging.h"
+#include "features/image_features.h"
+#include "retrieval/hamming_search.h"
+
+#include <QElapsedTimer>
+
+namespace esafh {
+
+namespace {
+
+const HashCodes &databaseCodesFor(const TrainedModel &model, SearchDirection direction)
+{
+    const bool databaseIsText = direction == SearchDirection::ImageToText || direction == SearchDirection::TextToText;
+    return databaseIsText ? model.databaseTextCodes : model.databaseImageCodes;
+}
+
+SearchResult rank(const TrainedModel &model, const std::uint64_t *queryCode, SearchDirection direction, int top)
+{
+    QElapsedTimer timer;
+    timer.start();
+
+    const HashCodes &database = databaseCodesFor(model, direction);
+    SearchResult result;
+    result.databaseSize = database.size();
+
+    const std::vector<RankedItem> ranking = rankByHamming(database, queryCode, top);
+    result.hits.reserve(ranking.size());
+    for (std::size_t position = 0; position < ranking.size(); ++position) {
+        const DatasetItem &item = model.databaseItems[ranking[position].index];
+        SearchHit hit;
+        hit.rank = static_cast<int>(position) + 1;
+        hit.databaseIndex = ranking[position].index;
+        hit.distance = ranking[position].distance;
+        hit.caption = item.caption();
+        hit.imagePath = item.imagePath;
+        hit.labels = item.labels;
+        result.hits.push_back(std::move(hit));
+    }
+
+    result.milliseconds = timer.nsecsElapsed() / 1e6;
+    return result;
+}
+
+Status checkReady(const TrainedModel &model, int top)
+{
+    if (!model.hashModel)
+        return Status::failure(QStringLiteral("No model is loaded."));
+    if (top <= 0)
+        return Status::failure(QStringLiteral("The number of results must be at least 1, not %1.").arg(top));
+    return Status::success();
+}
+
+} // namespace
+
+QString directionName(SearchDirection direction)
+{
+    switch (direction) {
+    case SearchDirection::ImageToText: return QStringLiteral("i2t");
+    case SearchDirection::TextToImage: return QStringLiteral("t2i");
+    case SearchDirection::ImageToImage: return QStringLiteral("i2i");
+    case SearchDirection::TextToText: return QStringLiteral("t2t");
+    }
+    return {};
+}
+
+QString directionDisplayName(SearchDirection direction)
+{
+    switch (direction) {
+    case SearchDirection::ImageToText: return QStringLiteral("Image to text");
+    case SearchDirection::TextToImage: return QStringLiteral("Text to image");
+    case SearchDirection::ImageToImage: return QStringLiteral("Image to image");
+    case SearchDirection::TextToText: return QStringLiteral("Text to text");
+    }
+    return {};
+}
+
+bool parseDirection(const QString &name, SearchDirection *direction)
+{
+    for (SearchDirection candidate : {SearchDirection::ImageToText, SearchDirection::TextToImage,
+                                      SearchDirection::ImageToImage, SearchDirection::TextToText}) {
+        if (name == directionName(candidate)) {
+            *direction = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool queryIsImage(SearchDirection direction)
+{
+    return direction == SearchDirection::ImageToText || direction == SearchDirection::ImageToImage;
+}
+
+Result<SearchResult> searchByText(const TrainedModel &model, const QString &text, SearchDirection direction, int top)
+{
+    if (Status ready = checkReady(model, top); !ready)
+        return Result<SearchResult>::failure(ready.error());
+    if (queryIsImage(direction))
+        return Result<SearchResult>::failure(QStringLiteral("A text query searches text to image or text to text, not %1.").arg(directionDisplayName(direction).toLower()));
+
+    const QStringList words = Vocabulary::tokenize(text);
+    if (words.isEmpty())
+        return Result<SearchResult>::failure(QStringLiteral("The query is empty: type a few words."));
+
+    int knownWordCount = 0;
+    const std::vector<float> bagOfWords = model.vocabulary.encode(text, &knownWordCount);
+    if (knownWordCount == 0) {
+        return Result<SearchResult>::failure(
+            QStringLiteral("None of the words in \"%1\" is in the model's vocabulary of %2 words, so there is nothing to rank by. "
+                           "Try words from the captions of the dataset.")
+                .arg(text.trimmed())
+                .arg(model.vocabulary.size()));
+    }
+
+    FeatureMatrix features(1, static_cast<Eigen::Index>(bagOfWords.size()));
+    std::copy(bagOfWords.begin(), bagOfWords.end(), features.data());
+    const HashCodes code = model.hashModel->encodeTexts(features);
+
+    SearchResult result = rank(model, code.code(0), direction, top);
+
+    QStringList unknownWords;
+    for (const QString &word : words) {
+        if (model.vocabulary.indexOf(word) < 0 && !unknownWords.contains(word))
+            unknownWords.append(word);
+    }
+    if (!unknownWords.isEmpty())
+        result.note = QStringLiteral("Not in the vocabulary, ignored: %1").arg(unknownWords.join(QStringLiteral(", ")));
+    return result;
+}
+
+Result<SearchResult> searchByImage(const TrainedModel &model, const QString &imagePath, SearchDirection direction, int top)
+{
+    if (Status ready = checkReady(model, top); !ready)
+        return Result<SearchResult>::failure(ready.error());
+    if (!queryIsImage(direction))
+        return Result<SearchResult>::failure(QStringLiteral("An image query searches image to text or image to image, not %1.").arg(directionDisplayName(direction).toLower()));
+
+    const HandcraftedImageFeatures extractor;
+    if (model.imageExtractor != HandcraftedImageFeatures::identity()) {
+        return Result<SearchResult>::failure(
+            QStringLiteral("The model was trained on image features \"%1\", but this program computes \"%2\". "
+                           "Train the model again with this program.")
+                .arg(model.imageExtractor, HandcraftedImageFeatures::identity()));
+    }
+
+    Result<std::vector<float>> feature = extractor.extractFromFile(imagePath);
+    if (!feature)
+        return Result<SearchResult>::failure(feature.error());
+
+    FeatureMatrix features(1, static_cast<Eigen::Index>(feature->size()));
+    std::copy(feature->begin(), feature->end(), features.data());
+    const HashCodes code = model.hashModel->encodeImages(features);
+    return rank(model, code.code(0), direction, top);
+}
+
+Result<SearchResult> searchByItem(const TrainedModel &model, int databaseIndex, SearchDirection direction, int top)
+{
+    if (Status ready = checkReady(model, top); !ready)
+        return Result<SearchResult>::failure(ready.error());
+    if (databaseIndex < 0 || databaseIndex >= static_cast<int>(model.databaseItems.size())) {
+        return Result<SearchResult>::failure(QStringLiteral("Database item %1 does not exist; the database has %2 items.")
+                                                 .arg(databaseIndex)
+                                                 .arg(model.databaseItems.size()));
+    }
+
+    const HashCodes &queryCodes = queryIsImage(direction) ? model.databaseImageCodes : model.databaseTextCodes;
+    return rank(model, queryCodes.code(databaseIndex), direction, top);
+}
+
+} // namespace esafh

@@ -1,0 +1,135 @@
+#include "options.h"
+
+#include "console.h"
+
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace esafh::cli {
+
+int usageError(const QString &message)
+{
+    printError(message);
+    printError(QStringLiteral("Run with --help for the options."));
+    return ExitUsage;
+}
+
+int readInt(const QCommandLineParser &parser, const QString &name, int minimum, int maximum, int *value)
+{
+    bool ok = false;
+    const QString text = parser.value(name);
+    const int parsed = text.toInt(&ok);
+    if (!ok || parsed < minimum || parsed > maximum)
+        return usageError(QStringLiteral("--%1 must be an integer from %2 to %3, not \"%4\".").arg(name).arg(minimum).arg(maximum).arg(text));
+    *value = parsed;
+    return ExitSuccess;
+}
+
+namespace {
+
+int readDouble(const QCommandLineParser &parser, const QString &name, double minimum, double maximum, double *value)
+{
+    bool ok = false;
+    const QString text = parser.value(name);
+    const double parsed = text.toDouble(&ok);
+    if (!ok || parsed < minimum || parsed > maximum)
+        return usageError(QStringLiteral("--%1 must be a number from %2 to %3, not \"%4\".").arg(name).arg(minimum).arg(maximum).arg(text));
+    *value = parsed;
+    return ExitSuccess;
+}
+
+} // namespace
+
+void addDatasetOptions(QCommandLineParser *parser)
+{
+    parser->addOption({QStringLiteral("dataset"),
+                       QStringLiteral("Dataset: an image folder with a caption file beside each image (such as the Tux Paint "
+                                      "stamps), a COCO release folder, or a dataset file written by 'import'."),
+                       QStringLiteral("PATH")});
+    parser->addOption({QStringLiteral("label-depth"),
+                       QStringLiteral("Folder levels of an image tree that form the label (default 1: the top-level folder)."),
+                       QStringLiteral("N"), QStringLiteral("1")});
+    parser->addOption({QStringLiteral("seed"), QStringLiteral("Seed of the split and of training (default 1)."), QStringLiteral("N"), QStringLiteral("1")});
+    parser->addOption({QStringLiteral("query-fraction"),
+                       QStringLiteral("Share of the items drawn as queries, at most 2000 (default 0.2)."),
+                       QStringLiteral("F"), QStringLiteral("0.2")});
+    parser->addOption({QStringLiteral("cache-dir"), QStringLiteral("Folder of the image feature cache (default: the user's cache folder)."), QStringLiteral("DIR")});
+}
+
+int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *settings)
+{
+    settings->datasetPath = parser.value(QStringLiteral("dataset"));
+    if (settings->datasetPath.isEmpty())
+        return usageError(QStringLiteral("--dataset PATH is required."));
+
+    int depth = 1;
+    if (int code = readInt(parser, QStringLiteral("label-depth"), 1, 16, &depth); code != ExitSuccess)
+        return code;
+    settings->treeOptions.labelDepth = depth;
+
+    bool ok = false;
+    const quint64 seed = parser.value(QStringLiteral("seed")).toULongLong(&ok);
+    if (!ok)
+        return usageError(QStringLiteral("--seed must be a non-negative integer, not \"%1\".").arg(parser.value(QStringLiteral("seed"))));
+    settings->split.seed = seed;
+    settings->esafh.seed = seed;
+
+    if (int code = readDouble(parser, QStringLiteral("query-fraction"), 0.001, 0.9, &settings->split.queryFraction); code != ExitSuccess)
+        return code;
+    settings->featureCacheDirectory = parser.value(QStringLiteral("cache-dir"));
+    return ExitSuccess;
+}
+
+void addTrainingOptions(QCommandLineParser *parser)
+{
+    const EsafhSettings defaults;
+    parser->addOption({QStringLiteral("bits"), QStringLiteral("Code length in bits (default %1).").arg(defaults.bits),
+                       QStringLiteral("N"), QString::number(defaults.bits)});
+    parser->addOption({QStringLiteral("epochs"), QStringLiteral("Training epochs (default %1).").arg(defaults.epochs),
+                       QStringLiteral("N"), QString::number(defaults.epochs)});
+    parser->addOption({QStringLiteral("batch-size"), QStringLiteral("Items per training batch (default %1).").arg(defaults.batchSize),
+                       QStringLiteral("N"), QString::number(defaults.batchSize)});
+    parser->addOption({QStringLiteral("device"), QStringLiteral("auto, cpu or cuda (default auto: the GPU when LibTorch has CUDA and one is present)."),
+                       QStringLiteral("DEVICE"), QStringLiteral("auto")});
+    parser->addOption({QStringLiteral("threads"), QStringLiteral("CPU threads for LibTorch (default 0: one per hardware thread)."),
+                       QStringLiteral("N"), QStringLiteral("0")});
+    parser->addOption({QStringLiteral("fixed-weights"), QStringLiteral("Fuse the similarity matrices with fixed equal weights instead of attention.")});
+    parser->addOption({QStringLiteral("k"), QStringLiteral("K of mAP@K (default 50)."), QStringLiteral("K"), QStringLiteral("50")});
+}
+
+int readTrainingOptions(const QCommandLineParser &parser, TrainingJobSettings *settings)
+{
+    EsafhSettings &esafh = settings->esafh;
+    if (int code = readInt(parser, QStringLiteral("bits"), 8, 1024, &esafh.bits); code != ExitSuccess)
+        return code;
+    if (int code = readInt(parser, QStringLiteral("epochs"), 1, 100000, &esafh.epochs); code != ExitSuccess)
+        return code;
+    if (int code = readInt(parser, QStringLiteral("batch-size"), 2, 1'000'000, &esafh.batchSize); code != ExitSuccess)
+        return code;
+    if (int code = readInt(parser, QStringLiteral("threads"), 0, 1024, &esafh.threads); code != ExitSuccess)
+        return code;
+    if (int code = readInt(parser, QStringLiteral("k"), 1, 1'000'000, &settings->mapK); code != ExitSuccess)
+        return code;
+
+    esafh.device = parser.value(QStringLiteral("device"));
+    if (esafh.device != QStringLiteral("auto") && esafh.device != QStringLiteral("cpu") && esafh.device != QStringLiteral("cuda"))
+        return usageError(QStringLiteral("--device must be auto, cpu or cuda, not \"%1\".").arg(esafh.device));
+    esafh.attentionFusion = !parser.isSet(QStringLiteral("fixed-weights"));
+
+    if (Status valid = esafh.validate(); !valid)
+        return usageError(valid.error());
+    return ExitSuccess;
+}
+
+Status writeJsonFile(const QJsonObject &json, const QString &path)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Status::failure(QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+    file.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
+    if (!file.commit())
+        return Status::failure(QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+    return Status::success();
+}
+
+} // namespace esafh::cli

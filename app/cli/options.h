@@ -1,0 +1,29 @@
+#pragma once
+
+#include "common/result.h"
+#include "pipeline/training_job.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+
+namespace esafh::cli {
+
+/// --dataset, --label-depth, --seed, --query-fraction, --cache-dir.
+void addDatasetOptions(QCommandLineParser *parser);
+int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *settings);
+
+/// --bits, --epochs, --batch-size, --device, --threads, --fixed-weights, --k.
+void addTrainingOptions(QCommandLineParser *parser);
+int readTrainingOptions(const QCommandLineParser &parser, TrainingJobSettings *settings);
+
+/// Reads an integer option within [minimum, maximum]; prints the error and returns
+/// ExitUsage when it is not one.
+int readInt(const QCommandLineParser &parser, const QString &name, int minimum, int maximum, int *value);
+
+/// Prints the message and a pointer to --help; returns ExitUsage.
+int usageError(const QString &message);
+
+/// Writes indented JSON atomically.
+Status writeJsonFile(const QJsonObject &json, const QString &path);
+
+} // namespace esafh::cli
