@@ -1,0 +1,201 @@
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPainter>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+/// Drives esafh-cli as a script would, on a small image tree generated here.
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_folder;
+    QString m_dataset;
+    QString m_model;
+
+    struct Run
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+
+    Run cli(const QStringList &arguments)
+    {
+        QProcess process;
+        process.start(QStringLiteral(ESAFH_CLI), arguments);
+        Run run;
+        if (!process.waitForFinished(600'000)) {
+            run.err = QStringLiteral("esafh-cli did not finish: ") + process.errorString();
+            return run;
+        }
+        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        run.out = QString::fromUtf8(process.readAllStandardOutput());
+        run.err = QString::fromUtf8(process.readAllStandardError());
+        return run;
+    }
+
+    // Three categories of drawn shapes with captions beside each image.
+    void writeDataset()
+    {
+        struct Category
+        {
+            QString folder;
+            QColor colour;
+            QString caption;
+        };
+        const Category categories[] = {
+            {QStringLiteral("fruit"), Qt::red, QStringLiteral("A red apple on a plate")},
+            {QStringLiteral("sea"), Qt::blue, QStringLiteral("A blue wave of the sea")},
+            {QStringLiteral("plants"), Qt::darkGreen, QStringLiteral("A green tree with leaves")},
+        };
+        for (const Category &category : categories) {
+            QDir(m_dataset).mkpath(category.folder);
+            for (int i = 0; i < 12; ++i) {
+                QImage image(64, 64, QImage::Format_ARGB32);
+                image.fill(Qt::transparent);
+                QPainter painter(&image);
+                painter.setBrush(category.colour.lighter(100 + 8 * i));
+                painter.drawEllipse(QPoint(32, 32), 10 + i, 20 - i);
+                painter.end();
+                const QString base = QStringLiteral("%1/%2/item%3").arg(m_dataset, category.folder).arg(i);
+                QVERIFY(image.save(base + QStringLiteral(".png")));
+                QFile caption(base + QStringLiteral(".txt"));
+                QVERIFY(caption.open(QIODevice::WriteOnly));
+                caption.write(category.caption.toUtf8() + "\nfr.utf8=traduction\n");
+            }
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_folder.isValid());
+        m_dataset = m_folder.filePath(QStringLiteral("stamps"));
+        m_model = m_folder.filePath(QStringLiteral("model.esafh"));
+        writeDataset();
+    }
+
+    void helpOfEachCommand_data()
+    {
+        QTest::addColumn<QString>("command");
+        for (const char *command : {"import", "features", "train", "evaluate", "search"})
+            QTest::newRow(command) << QString::fromLatin1(command);
+    }
+
+    void helpOfEachCommand()
+    {
+        QFETCH(QString, command);
+        const Run run = cli({command, QStringLiteral("--help")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("--")), qPrintable(run.out));
+    }
+
+    void trainPrintsJsonScores()
+    {
+        const Run run = cli({QStringLiteral("train"), QStringLiteral("--dataset"), m_dataset, QStringLiteral("--bits"), QStringLiteral("16"),
+                             QStringLiteral("--epochs"), QStringLiteral("3"), QStringLiteral("--output"), m_model,
+                             QStringLiteral("--cache-dir"), m_folder.filePath(QStringLiteral("cache")), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(QFile::exists(m_model));
+
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(json.value(QStringLiteral("protocol")).toObject().value(QStringLiteral("ties")).toString(), QStringLiteral("tie-aware"));
+        QVERIFY(json.value(QStringLiteral("map_all")).toObject().contains(QStringLiteral("i2t")));
+        QVERIFY(json.value(QStringLiteral("map_all")).toObject().contains(QStringLiteral("t2i")));
+        QVERIFY(json.value(QStringLiteral("map_at_k")).toObject().contains(QStringLiteral("t2i")));
+    }
+
+    void evaluateMatchesTraining()
+    {
+        const Run run = cli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model, QStringLiteral("--dataset"), m_dataset,
+                             QStringLiteral("--cache-dir"), m_folder.filePath(QStringLiteral("cache")), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        const QJsonObject protocol = json.value(QStringLiteral("protocol")).toObject();
+        QCOMPARE(protocol.value(QStringLiteral("k")).toInt(), 50);
+        QCOMPARE(protocol.value(QStringLiteral("queries")).toInt(), 7); // 20% of 36 items, rounded
+        const double i2t = json.value(QStringLiteral("map_all")).toObject().value(QStringLiteral("i2t")).toDouble(-1);
+        const double t2i = json.value(QStringLiteral("map_all")).toObject().value(QStringLiteral("t2i")).toDouble(-1);
+        QVERIFY(i2t >= 0 && i2t <= 1);
+        QVERIFY(t2i >= 0 && t2i <= 1);
+    }
+
+    void searchPrintsRankedLines()
+    {
+        const Run run = cli({QStringLiteral("search"), QStringLiteral("--model"), m_model, QStringLiteral("--text"),
+                             QStringLiteral("red apple"), QStringLiteral("--top"), QStringLiteral("5")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QStringList lines = run.out.trimmed().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 5);
+        int previousDistance = -1;
+        for (int i = 0; i < lines.size(); ++i) {
+            const QStringList fields = lines[i].split(QLatin1Char('\t'));
+            QCOMPARE(fields.size(), 4);
+            QCOMPARE(fields[0].toInt(), i + 1);
+            QVERIFY(fields[1].toInt() >= previousDistance);
+            previousDistance = fields[1].toInt();
+            QVERIFY(QFile::exists(fields[3]));
+        }
+    }
+
+    void searchByImageFile()
+    {
+        const QString image = m_dataset + QStringLiteral("/sea/item0.png");
+        const Run run = cli({QStringLiteral("search"), QStringLiteral("--model"), m_model, QStringLiteral("--image"), image,
+                             QStringLiteral("--top"), QStringLiteral("3"), QStringLiteral("--direction"), QStringLiteral("i2i")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 3);
+    }
+
+    void badInputGetsMessages_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+
+        QTest::newRow("unknown words") << QStringList{QStringLiteral("search"), QStringLiteral("--text"), QStringLiteral("zzzz qqqq")}
+                                       << 1 << QStringLiteral("vocabulary");
+        QTest::newRow("not an image") << QStringList{QStringLiteral("search"), QStringLiteral("--image"), QStringLiteral("CAPTION_FILE")}
+                                      << 1 << QStringLiteral("item0.txt");
+        QTest::newRow("text and image") << QStringList{QStringLiteral("search"), QStringLiteral("--text"), QStringLiteral("x"),
+                                                       QStringLiteral("--image"), QStringLiteral("y")}
+                                        << 2 << QStringLiteral("exactly one");
+        QTest::newRow("missing model") << QStringList{QStringLiteral("search"), QStringLiteral("--model"), QStringLiteral("/nonexistent/m.esafh"),
+                                                      QStringLiteral("--text"), QStringLiteral("apple")}
+                                       << 1 << QStringLiteral("/nonexistent/m.esafh");
+        QTest::newRow("train without output") << QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET")}
+                                              << 2 << QStringLiteral("--output");
+        QTest::newRow("bits not a number") << QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                          QStringLiteral("--bits"), QStringLiteral("many"), QStringLiteral("--output"), QStringLiteral("x")}
+                                           << 2 << QStringLiteral("many");
+        QTest::newRow("missing dataset") << QStringList{QStringLiteral("import"), QStringLiteral("--dataset"), QStringLiteral("/nonexistent/data"),
+                                                        QStringLiteral("--output"), QStringLiteral("x.json")}
+                                         << 1 << QStringLiteral("/nonexistent/data");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("fly")} << 2 << QStringLiteral("Unknown command");
+    }
+
+    void badInputGetsMessages()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+
+        if (arguments.first() == QStringLiteral("search") && !arguments.contains(QStringLiteral("--model")))
+            arguments << QStringLiteral("--model") << m_model;
+        arguments.replaceInStrings(QStringLiteral("CAPTION_FILE"), m_dataset + QStringLiteral("/sea/item0.txt"));
+        arguments.replaceInStrings(QStringLiteral("DATASET"), m_dataset);
+
+        const Run run = cli(arguments);
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+};
+
+QTEST_MAIN(TestCli)
+#include "test_cli.moc"
