@@ -14,7 +14,8 @@ public:
     HashCodes() = default;
     explicit HashCodes(int bits, int count = 0);
 
-    /// Packs real-valued codes, one row of `bits` values per item, row-major.
+    /// Packs real-valued codes, one row of `bits` values per item, row-major. A value
+    /// >= 0 sets its bit, and a negative or NaN value leaves it cleared.
     static HashCodes fromRealValued(const float *values, int count, int bits);
 
     int bits() const { return m_bits; }
@@ -33,7 +34,8 @@ public:
     const std::vector<std::uint64_t> &words() const { return m_words; }
     std::vector<std::uint64_t> &words() { return m_words; }
 
-    /// Number of bits that take the same value in every code.
+    /// Number of bits that take the same value in every code. With no codes, every
+    /// bit counts as constant and the result is bits().
     int constantBitCount() const;
     /// Number of distinct codes.
     int distinctCodeCount() const;
