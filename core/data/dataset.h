@@ -43,8 +43,8 @@ struct SplitSettings
 /// A loaded image-text dataset with its labels and split.
 struct Dataset
 {
-    QString name;          ///< Short display name, for example "tuxpaint-stamps".
-    QString format;        ///< "tuxpaint", "coco" or "dataset-file".
+    QString name;          ///< Short display name; the folder loaders use the folder name, for example "coco-mini".
+    QString format;        ///< "tuxpaint" (any image tree), "coco" or "dataset-file".
     QString source;        ///< Folder or file the dataset was read from.
     std::vector<DatasetItem> items;
     QStringList labelNames;
