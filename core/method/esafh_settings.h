@@ -26,9 +26,11 @@ struct EsafhSettings
     int graphUnits = 512;          ///< Width of the graph-convolution layer.
 
     // Image network.
-    int imageHiddenUnits = 1024;
+    int imageHiddenUnits = 1024;   ///< Width of the image network's hidden layer; 0 maps features straight to bits.
+    double dropout = 0.0;          ///< Dropout rate after the hidden layers of both networks while training.
 
     // Step 3: enhanced similarity.
+    bool standardisedImageSimilarity = true; ///< S_I from standardised image features, not the raw ones.
     bool signedSimilarity = true;   ///< Map cosine s of non-negative features to 2s - 1.
     bool neighbourCoherence = false; ///< Blend in P P^T of the top-k rows (DGCPN style).
     int coherenceNeighbours = 10;
