@@ -6,6 +6,7 @@
 #include "retrieval/hash_codes.h"
 
 #include <QByteArray>
+#include <QStringList>
 
 #include <atomic>
 #include <functional>
@@ -36,14 +37,27 @@ public:
     int textDimension() const;
     QString deviceName() const;
 
-    /// Binary codes of images (one feature row each), computed in batches.
+    /// Binary codes of images (one feature row each), computed in batches. Returns no
+    /// codes, and logs a warning, when the feature width differs from the model's.
     HashCodes encodeImages(const FeatureMatrix &images) const;
-    /// Binary codes of texts (one bag-of-words row each), computed in batches.
+    /// Binary codes of texts (one bag-of-words row each), computed in batches. A
+    /// text's neighbours come from the training texts, so its code does not depend
+    /// on the other rows. Returns no codes when the width differs from the model's.
     HashCodes encodeTexts(const FeatureMatrix &texts) const;
 
-    /// Serialises the networks, input normalisation and training texts.
+    /// Real-valued codes H = tanh(alpha f(x)) of images, one row of bits() values per
+    /// item, with alpha of the last epoch trained; 0 rows when the width differs.
+    FeatureMatrix realValuedImageCodes(const FeatureMatrix &images) const;
+    /// Real-valued codes of texts; 0 rows when the width differs from the model's.
+    FeatureMatrix realValuedTextCodes(const FeatureMatrix &texts) const;
+
+    /// Serialises the networks, input normalisation, attention network and training
+    /// texts, behind a format tag and a SHA-256 checksum.
     QByteArray saveState() const;
     /// Restores a model saved with saveState, with the settings it was trained with.
+    /// Fails with a message on damaged bytes (a SHA-256 checksum guards the payload
+    /// and LibTorch errors are caught), another format version, or settings whose
+    /// network sizes differ from the saved ones.
     static Result<std::unique_ptr<HashModel>> loadState(const QByteArray &state, const EsafhSettings &settings);
 
     struct Private;
@@ -69,7 +83,12 @@ struct EpochReport
     int epoch = 0;          ///< 1-based.
     int epochCount = 0;
     double loss = 0;        ///< Mean hash loss over the epoch's batches.
-    std::map<QString, double> lossTerms; ///< Mean of each loss term by name.
+    /// Mean of each term over the epoch's batches, before its weight: "intra_image",
+    /// "intra_text", "cross", "pair" (minus the mean image-text code agreement),
+    /// "quantisation" (mean of (|H| - 1)^2) and "attention_objective" (the row
+    /// correlation of S_F with the code similarity minus the KL penalty, which the
+    /// attention maximises).
+    std::map<QString, double> lossTerms;
     std::vector<double> meanAttention;   ///< Mean weight of each candidate matrix.
     QStringList candidateNames;          ///< Names of the candidates, as "S_I", "S_T", "S_C".
     double attentionSpread = 0;          ///< Mean standard deviation of the weights across items.

@@ -1,0 +1,244 @@
+#pragma once
+
+// LibTorch internals of core/method, shared by its .cpp files and its tests. No
+// public header includes this file, so the rest of the project compiles without
+// LibTorch.
+//
+// ESAFH is "Enhanced-Similarity Attention Fusion for Unsupervised Cross-Modal
+// Hashing Retrieval" (Li and Ge, Data Science and Engineering 10(2), 2025). Only the
+// paper's abstract is available, so the equations and defaults here are a
+// reconstruction from that abstract and from the DJSRH -> JDSH code lineage the
+// authors build on.
+
+#include "common/matrix.h"
+#include "method/esafh_settings.h"
+#include "method/hash_model.h"
+
+#include <torch/torch.h>
+
+#include <QStringList>
+
+namespace esafh::detail {
+
+// ---------------------------------------------------------------------------
+// Conversions (hash_model.cpp)
+
+/// Copies rows [first, first + count) of a feature matrix into a float tensor on `device`.
+torch::Tensor toTensor(const FeatureMatrix &matrix, const torch::Device &device, int first = 0, int count = -1);
+
+/// Copies a 2-D float tensor (any device) into a feature matrix.
+FeatureMatrix toMatrix(const torch::Tensor &tensor);
+
+// ---------------------------------------------------------------------------
+// Steps 1 and 2: text neighbour graph and enrichment (text_graph.cpp)
+
+/// The k nearest training texts of some texts by cosine similarity.
+struct TextNeighbours
+{
+    torch::Tensor indices; ///< m x k, int64 rows of the training texts.
+    torch::Tensor valid;   ///< m x k, bool: cosine above 0. Invalid slots are ignored.
+};
+
+/// Finds the `k` nearest training texts of each text. All inputs are row-normalised.
+/// A text never counts as its own neighbour: when its best match is a copy (cosine
+/// of at least 1 - 1e-5, which includes a training text meeting itself), that match
+/// is dropped. The rule depends only on the text's content, so a text gets the same
+/// neighbours whatever else is encoded with it. k is limited to n - 1 for n training
+/// texts. Equal cosines (rounded to 1e-6) are ordered by training index.
+TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const torch::Tensor &normalisedTraining,
+                                  int k);
+
+/// Mean of each text and its valid neighbours: the row-normalised weights of the
+/// text itself plus its k neighbours, m x d.
+torch::Tensor aggregateNeighbours(const torch::Tensor &normalisedTexts, const TextNeighbours &neighbours,
+                                  const torch::Tensor &normalisedTraining);
+
+/// A_hat = D^-1/2 (A + I) D^-1/2 over the n training texts, where A is the
+/// symmetrised binary kNN graph without self-edges. Returned as a coalesced sparse
+/// COO tensor n x n.
+torch::Tensor normalisedAdjacency(const TextNeighbours &trainingNeighbours, int64_t n);
+
+/// Parameter-free enrichment of the training texts: rownorm(t_i) + beta * sum_j A_hat_ij rownorm(t_j).
+torch::Tensor enrichTrainingTexts(const torch::Tensor &normalisedTraining, const torch::Tensor &adjacency,
+                                  double beta);
+
+// ---------------------------------------------------------------------------
+// Steps 3 and 4: similarity matrices and attention fusion (similarity.cpp)
+
+/// Names of the fusion candidates, in the order of the weight columns.
+const QStringList &candidateNames();
+
+/// Scales each row to unit L2 norm; a zero row stays zero.
+torch::Tensor rowNormalise(const torch::Tensor &matrix);
+
+/// Cosine similarity of the rows, m x m, clamped to [-1, 1] with a diagonal of 1.
+/// With signedMap (for non-negative features) each value s becomes 2s - 1.
+torch::Tensor cosineSimilarity(const torch::Tensor &features, bool signedMap);
+
+/// S_C = (rownorm(S_I) rownorm(S_T)^T + its transpose) / 2.
+torch::Tensor crossModalSimilarity(const torch::Tensor &image, const torch::Tensor &text);
+
+/// True off the diagonal, m x m.
+torch::Tensor offDiagonalMask(int64_t size, const torch::Device &device);
+
+/// The off-diagonal entries of a square matrix, one row of m - 1 per item.
+torch::Tensor offDiagonalRows(const torch::Tensor &square);
+
+/// Puts a candidate on the common scale: its off-diagonal entries are z-scored,
+/// then given the off-diagonal mean and standard deviation (population) of
+/// `reference`. The diagonal is set to 1.
+torch::Tensor toCommonScale(const torch::Tensor &candidate, const torch::Tensor &reference);
+
+/// Row descriptors over j != i, m x 4: mean, standard deviation, mean of the
+/// `topCount` largest values, and the entropy of softmax(row / temperature)
+/// divided by log(m - 1).
+torch::Tensor rowDescriptors(const torch::Tensor &similarity, int topCount, double temperature);
+
+/// Pearson correlation of each row of `a` with the same row of `b`, over j != i.
+torch::Tensor rowCorrelation(const torch::Tensor &a, const torch::Tensor &b);
+
+/// (B_I B_T^T + B_T B_I^T) / 2 with B = rownorm(H).
+torch::Tensor codeSimilarity(const torch::Tensor &imageCodes, const torch::Tensor &textCodes);
+
+/// Neighbour coherence (DGCPN style). P keeps the `neighbours` largest positive
+/// off-diagonal entries of each row, L2-normalised. The result is
+/// (1 - weight) S + weight * scale * (2 P P^T - 1): the map 2x - 1 puts P P^T, which
+/// lies in [0, 1], on the signed scale of S before blending.
+torch::Tensor neighbourCoherence(const torch::Tensor &fused, int neighbours, double weight, double scale);
+
+/// The attention of step 4: e_mi = v^T tanh(W z_mi + b), shared over candidates,
+/// and w_mi = softmax over m of (log prior_m + e_mi). v starts at zero, so the
+/// weights start at the prior.
+class AttentionFusionImpl : public torch::nn::Module
+{
+public:
+    AttentionFusionImpl(int descriptorSize, int hiddenUnits, int candidateCount);
+
+    /// Weights of each item, m x M, from descriptors M x m x descriptorSize.
+    torch::Tensor forward(const torch::Tensor &descriptors);
+
+    torch::Tensor prior() const { return logPrior.exp(); }
+
+    torch::nn::Linear projection{nullptr};
+    torch::Tensor score;    ///< v, hiddenUnits.
+    torch::Tensor logPrior; ///< log pi, a buffer of M values.
+};
+TORCH_MODULE(AttentionFusion);
+
+/// Inputs of the similarity construction for one batch (or display set).
+struct SimilarityInputs
+{
+    torch::Tensor imageFeatures;   ///< The features S_I is computed from.
+    bool imageNonNegative = false; ///< Whether those features are all >= 0.
+    torch::Tensor enrichedTexts;   ///< Enriched text features, S_T is their cosine.
+    bool textNonNegative = false;
+};
+
+/// The matrices of steps 3 and 4 for one batch.
+struct FusedSimilarity
+{
+    torch::Tensor image;       ///< S_I.
+    torch::Tensor text;        ///< S_T of the enriched texts.
+    torch::Tensor crossModal;  ///< S_C.
+    std::vector<torch::Tensor> scaledCandidates; ///< S_I, S_T, S_C on the common scale.
+    torch::Tensor weights;     ///< m x 3; carries gradient to the attention when grad mode is on.
+    torch::Tensor fused;       ///< S_F, symmetric, after the optional neighbour coherence.
+};
+
+/// Builds S_I, S_T and S_C, puts them on S_I's scale, and fuses them with the
+/// attention's weights.
+FusedSimilarity fuseSimilarities(const SimilarityInputs &inputs, const EsafhSettings &settings,
+                                 AttentionFusion &attention);
+
+/// The attention's own objective, to maximise: the mean row-wise correlation of S_F
+/// with the detached code similarity, minus klWeight * mean KL(w_i || prior).
+torch::Tensor attentionObjective(const FusedSimilarity &similarity, const torch::Tensor &codeSimilarity,
+                                 const torch::Tensor &prior, double klWeight);
+
+// ---------------------------------------------------------------------------
+// Hash networks (hash_model.cpp)
+
+/// Image network: per-dimension standardisation with the training images' mean
+/// and standard deviation (buffers), then Linear -> ReLU -> dropout -> Linear to
+/// bits, or a single Linear when hiddenUnits is 0.
+class ImageNetworkImpl : public torch::nn::Module
+{
+public:
+    ImageNetworkImpl(int inputs, int hiddenUnits, int bits, double dropout);
+
+    torch::Tensor standardise(const torch::Tensor &images) const;
+    /// f(x), before tanh.
+    torch::Tensor forward(const torch::Tensor &images);
+
+    torch::Tensor mean;  ///< Buffer.
+    torch::Tensor scale; ///< Buffer: the standard deviation, 1 where it is near 0.
+    torch::nn::Linear hidden{nullptr};
+    torch::nn::Linear output{nullptr};
+    double dropoutRate = 0;
+};
+TORCH_MODULE(ImageNetwork);
+
+/// Text network: the learned encoder of step 2. A graph-convolution layer
+/// ReLU(W_g a_i) over the neighbour aggregate a_i, concatenated with the text's own
+/// projection ReLU(W_s rownorm(t_i)), then Linear -> ReLU -> dropout -> Linear to bits.
+class TextNetworkImpl : public torch::nn::Module
+{
+public:
+    TextNetworkImpl(int inputs, int graphUnits, int hiddenUnits, int bits, double dropout);
+
+    /// f(t), before tanh.
+    torch::Tensor forward(const torch::Tensor &normalisedTexts, const torch::Tensor &aggregates);
+
+    torch::nn::Linear graph{nullptr};
+    torch::nn::Linear own{nullptr};
+    torch::nn::Linear hidden{nullptr};
+    torch::nn::Linear output{nullptr};
+    double dropoutRate = 0;
+};
+TORCH_MODULE(TextNetwork);
+
+/// Builds the untrained networks of `settings` for these feature widths on `device`,
+/// in evaluation mode.
+std::unique_ptr<HashModel::Private> buildHashModelState(const EsafhSettings &settings, const torch::Device &device,
+                                                        int imageDimension, int textDimension);
+
+} // namespace esafh::detail
+
+namespace esafh {
+
+/// The state behind HashModel. All tensors live on `device`.
+struct HashModel::Private
+{
+    EsafhSettings settings;
+    torch::Device device{torch::kCPU};
+    int imageDimension = 0;
+    int textDimension = 0;
+
+    detail::ImageNetwork imageNetwork{nullptr};
+    detail::TextNetwork textNetwork{nullptr};
+    detail::AttentionFusion attention{nullptr};
+
+    torch::Tensor trainingTexts;   ///< Row-normalised training texts, n x d_t.
+    bool imageNonNegative = false; ///< Whether every training image feature is >= 0.
+    bool textNonNegative = false;  ///< Whether every training text feature is >= 0.
+    double sharpness = 1;          ///< alpha of H = tanh(alpha f(x)), that of the last epoch trained.
+
+    /// Switches dropout on or off.
+    void setTraining(bool training);
+
+    /// The features S_I is computed from: standardised or raw, by settings.standardisedImageSimilarity.
+    torch::Tensor similarityImageFeatures(const torch::Tensor &images) const;
+    bool similarityImageNonNegative() const;
+
+    /// H = tanh(alpha f(x)) of images.
+    torch::Tensor imageCodes(const torch::Tensor &images) const;
+    /// H of row-normalised texts, with their neighbour aggregates.
+    torch::Tensor textCodes(const torch::Tensor &normalisedTexts, const torch::Tensor &aggregates) const;
+    /// Neighbour aggregates of texts that may not be training texts.
+    torch::Tensor inductiveAggregates(const torch::Tensor &normalisedTexts) const;
+    /// Real-valued codes H in batches without gradient, one row per item.
+    torch::Tensor encodeImagesReal(const FeatureMatrix &images) const;
+    torch::Tensor encodeTextsReal(const FeatureMatrix &texts) const;
+};
+
+} // namespace esafh
