@@ -15,7 +15,7 @@ namespace esafh {
 struct VocabularySettings
 {
     int minDocumentFrequency = 1; ///< Words in fewer training captions are dropped.
-    int maxSize = 20000;          ///< Most frequent words kept.
+    int maxSize = 20000;          ///< Most frequent words kept, or all of them when 0 or less.
     bool removeStopWords = true;  ///< Drop common English function words ("a", "the", ...).
 };
 
@@ -24,14 +24,21 @@ struct VocabularySettings
 class Vocabulary
 {
 public:
+    /// Builds the vocabulary from the words of the training captions that pass the
+    /// settings. Words are ordered by document frequency, most frequent first, and
+    /// words of equal frequency alphabetically (by UTF-16 code unit), so the same
+    /// captions always give the same word indices.
     static Vocabulary build(const QStringList &trainingCaptions, const VocabularySettings &settings = {});
 
-    /// Lower-cases the text and splits it into words of letters and digits.
+    /// Lower-cases the text and splits it into maximal runs of letters and digits
+    /// (Unicode categories, after NFC normalisation). Single letters are dropped,
+    /// single digits are kept: "A dog's 3 toys" gives "dog", "3", "toys".
     static QStringList tokenize(const QString &text);
 
     int size() const { return static_cast<int>(m_words.size()); }
     const QStringList &words() const { return m_words; }
     int indexOf(const QString &word) const { return m_index.value(word, -1); }
+    const VocabularySettings &settings() const { return m_settings; }
 
     /// Binary bag of words of one text; knownWordCount, when given, receives the
     /// number of distinct words of the text found in the vocabulary.
@@ -43,7 +50,11 @@ public:
     /// Number of texts that contain no vocabulary word.
     int countEmpty(const QStringList &texts) const;
 
+    /// Returns the words and settings as {"version", "settings", "words"}.
     QJsonObject toJson() const;
+
+    /// Reads what toJson() wrote. Fails with a message naming the missing or malformed
+    /// key, except that a missing "settings" key gives the default settings.
     static Result<Vocabulary> fromJson(const QJsonObject &json);
 
 private:
