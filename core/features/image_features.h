@@ -3,7 +3,9 @@
 #include "common/matrix.h"
 #include "common/result.h"
 
+#include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <vector>
@@ -14,7 +16,12 @@ struct Dataset;
 
 /// The default image feature extractor: hand-crafted descriptors built on OpenCV,
 /// needing no download and no model file. Transparent pixels of RGBA images are
-/// composited on a white background first.
+/// composited on a white background first. The image is then cropped to its
+/// non-transparent content and described by weighted blocks. These are an
+/// alpha-weighted HSV colour histogram, local binary pattern texture histograms, the
+/// alpha silhouette, a gradient-magnitude histogram, Lab colour moments and a coarse
+/// HOG. The vector has unit L2 norm, so Euclidean and cosine rankings agree. Safe to
+/// use from several threads at once.
 class HandcraftedImageFeatures
 {
 public:
@@ -34,12 +41,13 @@ public:
     Result<std::vector<float>> extractFromEncoded(const QByteArray &bytes, const QString &sourceName) const;
 };
 
-/// Called during extraction with the number of images done and in all; returning
-/// false cancels the extraction.
+/// Called during extraction, on the calling thread after each batch of images, with
+/// the number of images done and in all. Returning false cancels the extraction.
 using ProgressCallback = std::function<bool(int done, int total)>;
 
 /// Image features of a whole dataset, one row per item, with the items whose image
-/// failed to decode listed (their rows are zero).
+/// failed to decode listed in ascending order (their rows are zero). After a
+/// cancellation the rows of items not reached are zero too.
 struct ImageFeatureSet
 {
     FeatureMatrix features;
@@ -50,13 +58,17 @@ struct ImageFeatureSet
     bool cancelled = false;
 };
 
-/// Computes the image features of every item, reusing the on-disk cache in
-/// cacheDirectory (keyed by image content and extractor identity) and adding what
-/// it computes. An empty cacheDirectory uses the user's cache location.
+/// Computes the image features of every item on all cores of the global thread pool,
+/// reusing the on-disk cache in cacheDirectory (keyed by image content and extractor
+/// identity) and adding what it computes. An empty cacheDirectory uses
+/// defaultFeatureCacheDirectory(). An image that cannot be read or decoded, or an
+/// item without an image path, is listed as failed and never stops the extraction.
+/// A damaged cache file is logged and rebuilt.
 Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cacheDirectory = {},
                                              const ProgressCallback &progress = {});
 
-/// Default folder of the feature cache: <user cache location>/features.
+/// Default folder of the feature cache: <user cache location>/features, or
+/// ~/.cache/esafh/features when the application has no name.
 QString defaultFeatureCacheDirectory();
 
 } // namespace esafh
