@@ -2,6 +2,7 @@
 #include "console.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #include <functional>
 #include <map>
@@ -21,7 +22,8 @@ const char usage[] =
     "  evaluate   Compute mAP@all and mAP@K of a model on a dataset\n"
     "  search     Rank the model's database for a text or an image\n"
     "\n"
-    "Run 'esafh-cli COMMAND --help' for the options of a command.\n";
+    "Run 'esafh-cli COMMAND --help' for the options of a command.\n"
+    "Set QT_LOGGING_RULES=\"esafh.*=true\" for detailed logs on standard error.\n";
 
 } // namespace
 
@@ -60,6 +62,10 @@ int main(int argc, char *argv[])
     // QCommandLineParser names the program from the first argument: "esafh-cli train".
     arguments[1] = arguments[0] + QLatin1Char(' ') + arguments[1];
     arguments.removeFirst();
+    // The commands print their own progress; the core's info logs are opt-in.
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("esafh.*.info=false"));
+
     esafh::cli::installInterruptHandler();
     return command->second(arguments);
 }
