@@ -1,0 +1,176 @@
+#include "loss_chart.h"
+
+#include <QJsonObject>
+#include <QLineSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace esafh::ui {
+
+namespace {
+
+// Above this many batch points per run the chart repaints slowly, so batches are
+// then thinned to every k-th.
+constexpr int maxBatchPoints = 4000;
+
+} // namespace
+
+LossChart::LossChart(QWidget *parent) : QChartView(parent)
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Training loss"));
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+
+    m_epochAxis = new QValueAxis;
+    m_epochAxis->setTitleText(tr("Epoch"));
+    m_epochAxis->setLabelFormat(QStringLiteral("%d"));
+    m_lossAxis = new QValueAxis;
+    m_lossAxis->setTitleText(tr("Loss"));
+    chart->addAxis(m_epochAxis, Qt::AlignBottom);
+    chart->addAxis(m_lossAxis, Qt::AlignLeft);
+
+    m_batchLoss = new QLineSeries;
+    m_batchLoss->setName(tr("Batch loss"));
+    QPen batchPen(QColor(150, 150, 150));
+    batchPen.setWidthF(1.0);
+    m_batchLoss->setPen(batchPen);
+
+    m_epochLoss = new QLineSeries;
+    m_epochLoss->setName(tr("Epoch mean loss"));
+    m_epochLoss->setPointsVisible(true);
+    QPen epochPen(QColor(31, 119, 180));
+    epochPen.setWidthF(2.5);
+    m_epochLoss->setPen(epochPen);
+
+    for (QLineSeries *series : {m_batchLoss, m_epochLoss}) {
+        chart->addSeries(series);
+        series->attachAxis(m_epochAxis);
+        series->attachAxis(m_lossAxis);
+    }
+
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(220);
+    clear();
+}
+
+void LossChart::clear()
+{
+    m_batchLoss->clear();
+    m_epochLoss->clear();
+    for (QLineSeries *series : std::as_const(m_terms)) {
+        chart()->removeSeries(series);
+        delete series;
+    }
+    m_terms.clear();
+    m_hasValues = false;
+    m_lowest = 0;
+    m_highest = 1;
+    updateAxes();
+}
+
+void LossChart::setEpochCount(int epochs)
+{
+    m_epochCount = std::max(1, epochs);
+    updateAxes();
+}
+
+void LossChart::addBatch(const BatchReport &report)
+{
+    if (report.batchCount <= 0 || !std::isfinite(report.loss))
+        return;
+
+    // Epochs and batches are counted from 1, so batch b of epoch e ends at
+    // e - 1 + b / batchCount on the epoch axis.
+    const int stride = 1 + m_epochCount * report.batchCount / maxBatchPoints;
+    if (report.batch % stride != 0 && report.batch != report.batchCount)
+        return;
+    const double x = report.epoch - 1 + static_cast<double>(report.batch) / report.batchCount;
+    m_batchLoss->append(x, report.loss);
+    includeValue(report.loss);
+    updateAxes();
+}
+
+void LossChart::addEpoch(const EpochReport &report)
+{
+    if (report.epochCount > 0 && report.epochCount != m_epochCount)
+        m_epochCount = report.epochCount;
+    if (std::isfinite(report.loss)) {
+        m_epochLoss->append(report.epoch, report.loss);
+        includeValue(report.loss);
+    }
+    for (const auto &[name, value] : report.lossTerms) {
+        if (!std::isfinite(value))
+            continue;
+        termSeries(name)->append(report.epoch, value);
+        includeValue(value);
+    }
+    updateAxes();
+}
+
+void LossChart::setHistory(const QJsonArray &history)
+{
+    clear();
+    m_epochCount = std::max<int>(1, history.size());
+    for (const QJsonValue &entry : history) {
+        const QJsonObject epoch = entry.toObject();
+        EpochReport report;
+        report.epoch = epoch.value(QStringLiteral("epoch")).toInt();
+        report.epochCount = static_cast<int>(history.size());
+        report.loss = epoch.value(QStringLiteral("loss")).toDouble(std::nan(""));
+        const QJsonObject terms = epoch.value(QStringLiteral("loss_terms")).toObject();
+        for (auto term = terms.begin(); term != terms.end(); ++term)
+            report.lossTerms[term.key()] = term.value().toDouble();
+        addEpoch(report);
+    }
+}
+
+int LossChart::epochPointCount() const
+{
+    return static_cast<int>(m_epochLoss->count());
+}
+
+int LossChart::batchPointCount() const
+{
+    return static_cast<int>(m_batchLoss->count());
+}
+
+QLineSeries *LossChart::termSeries(const QString &name)
+{
+    if (QLineSeries *series = m_terms.value(name))
+        return series;
+
+    auto *series = new QLineSeries;
+    series->setName(name);
+    chart()->addSeries(series);
+    series->attachAxis(m_epochAxis);
+    series->attachAxis(m_lossAxis);
+    m_terms.insert(name, series);
+    return series;
+}
+
+void LossChart::includeValue(double value)
+{
+    if (!m_hasValues) {
+        m_lowest = value;
+        m_highest = value;
+        m_hasValues = true;
+        return;
+    }
+    m_lowest = std::min(m_lowest, value);
+    m_highest = std::max(m_highest, value);
+}
+
+void LossChart::updateAxes()
+{
+    m_epochAxis->setRange(0, m_epochCount);
+    m_epochAxis->setTickCount(std::min(m_epochCount, 10) + 1);
+
+    const double padding = std::max(1e-3, (m_highest - m_lowest) * 0.05);
+    m_lossAxis->setRange(m_lowest - padding, m_highest + padding);
+}
+
+} // namespace esafh::ui

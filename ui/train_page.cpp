@@ -1,0 +1,342 @@
+#include "train_page.h"
+
+#include "loss_chart.h"
+#include "scores_view.h"
+#include "training_settings_form.h"
+#include "training_worker.h"
+
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
+
+namespace esafh::ui {
+
+namespace {
+
+QString describeEpoch(const EpochReport &report)
+{
+    QStringList terms;
+    for (const auto &[name, value] : report.lossTerms)
+        terms.append(QStringLiteral("%1 %2").arg(name).arg(value, 0, 'f', 4));
+
+    QStringList attention;
+    for (int i = 0; i < report.candidateNames.size() && i < static_cast<int>(report.meanAttention.size()); ++i)
+        attention.append(QStringLiteral("%1 %2").arg(report.candidateNames[i]).arg(report.meanAttention[i], 0, 'f', 3));
+
+    QString line = TrainPage::tr("Epoch %1/%2: loss %3").arg(report.epoch).arg(report.epochCount).arg(report.loss, 0, 'f', 4);
+    if (!terms.isEmpty())
+        line += QStringLiteral(" (%1)").arg(terms.join(QStringLiteral(", ")));
+    if (!attention.isEmpty()) {
+        line += TrainPage::tr("; mean attention %1, spread %2, %3% of items above 0.95")
+                    .arg(attention.join(QStringLiteral(", ")))
+                    .arg(report.attentionSpread, 0, 'f', 3)
+                    .arg(report.dominantShare * 100, 0, 'f', 1);
+    }
+    line += TrainPage::tr("; %1 constant bits, %2 distinct codes; %3 s")
+                .arg(report.constantBits)
+                .arg(report.distinctCodes)
+                .arg(report.seconds, 0, 'f', 1);
+    return line;
+}
+
+} // namespace
+
+TrainPage::TrainPage(Session *session, QWidget *parent) : QWidget(parent), m_session(session)
+{
+    buildLayout();
+
+    connect(m_startButton, &QPushButton::clicked, this, &TrainPage::startTraining);
+    connect(m_cancelButton, &QPushButton::clicked, this, &TrainPage::cancelTraining);
+    connect(m_defaultsButton, &QPushButton::clicked, m_settingsForm, &TrainingSettingsForm::restoreDefaults);
+    connect(m_session, &Session::datasetChanged, this, &TrainPage::showDataset);
+    connect(m_session, &Session::modelChanged, this, &TrainPage::showModel);
+
+    showDataset();
+    showModel();
+}
+
+TrainPage::~TrainPage()
+{
+    if (m_worker)
+        m_worker->requestCancel();
+    if (m_thread) {
+        m_thread->quit();
+        m_thread->wait();
+    }
+}
+
+void TrainPage::buildLayout()
+{
+    m_settingsForm = new TrainingSettingsForm;
+    m_startButton = new QPushButton(tr("Start"));
+    m_startButton->setToolTip(tr("Train ESAFH on the open dataset's training set with these settings."));
+    m_cancelButton = new QPushButton(tr("Cancel"));
+    m_cancelButton->setToolTip(tr("Stop after the current batch; no model is kept."));
+    m_defaultsButton = new QPushButton(tr("Restore Defaults"));
+    m_datasetLabel = new QLabel;
+    m_datasetLabel->setWordWrap(true);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_startButton);
+    buttons->addWidget(m_cancelButton);
+    buttons->addStretch();
+    buttons->addWidget(m_defaultsButton);
+
+    auto *settingsBox = new QGroupBox(tr("ESAFH settings"));
+    auto *settingsLayout = new QVBoxLayout(settingsBox);
+    settingsLayout->addWidget(m_datasetLabel);
+    settingsLayout->addWidget(m_settingsForm);
+    settingsLayout->addLayout(buttons);
+    settingsLayout->addStretch();
+
+    auto *settingsScroll = new QScrollArea;
+    settingsScroll->setWidget(settingsBox);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setMinimumWidth(settingsBox->sizeHint().width() + 24);
+
+    m_stageLabel = new QLabel(tr("Idle."));
+    m_messageLabel = new QLabel;
+    m_messageLabel->setWordWrap(true);
+    m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Not started"));
+
+    m_lossChart = new LossChart;
+    m_log = new QPlainTextEdit;
+    m_log->setReadOnly(true);
+    m_log->setPlaceholderText(tr("Each epoch's loss and attention diagnostics appear here."));
+    m_log->setMaximumBlockCount(5000);
+
+    auto *scoresBox = new QGroupBox(tr("Scores of the model"));
+    m_scoresView = new ScoresView;
+    auto *scoresLayout = new QVBoxLayout(scoresBox);
+    scoresLayout->addWidget(m_scoresView);
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(m_lossChart);
+    splitter->addWidget(m_log);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto *right = new QVBoxLayout;
+    right->addWidget(m_stageLabel);
+    right->addWidget(m_progress);
+    right->addWidget(m_messageLabel);
+    right->addWidget(splitter, 1);
+    right->addWidget(scoresBox);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(settingsScroll);
+    layout->addLayout(right, 1);
+}
+
+QString TrainPage::logText() const
+{
+    return m_log->toPlainText();
+}
+
+QString TrainPage::messageText() const
+{
+    return m_messageLabel->text();
+}
+
+void TrainPage::updateControls()
+{
+    const bool training = isTraining();
+    m_startButton->setEnabled(!training && m_session->dataset() != nullptr);
+    m_cancelButton->setEnabled(training);
+    m_settingsForm->setEnabled(!training);
+    m_defaultsButton->setEnabled(!training);
+}
+
+void TrainPage::showDataset()
+{
+    const PreparedDatasetPointer prepared = m_session->dataset();
+    if (!prepared) {
+        m_datasetLabel->setText(tr("Open a dataset to train on it (File > Open Dataset)."));
+    } else {
+        const Dataset &dataset = prepared->dataset;
+        m_datasetLabel->setText(tr("Trains on %1 of the %2 items of %3, unsupervised: labels are used only for the scores.")
+                                    .arg(dataset.split.training.size())
+                                    .arg(dataset.size())
+                                    .arg(dataset.name));
+    }
+    updateControls();
+}
+
+void TrainPage::showModel()
+{
+    const TrainedModelPointer model = m_session->model();
+    if (!model) {
+        m_scoresView->clear();
+        return;
+    }
+    m_scoresView->setScores(model->scores);
+
+    // A model opened from a file: show what it was trained with and how it converged.
+    if (model != m_trainedModel && !isTraining()) {
+        m_settingsForm->setSettings(model->settings);
+        m_lossChart->setHistory(model->history);
+        m_stageLabel->setText(tr("Showing the model %1, trained in %2 on %3.")
+                                  .arg(m_session->modelPath().isEmpty() ? tr("in memory") : m_session->modelPath(),
+                                       RemainingTime::formatDuration(model->trainingSeconds), model->datasetName));
+    }
+}
+
+void TrainPage::startTraining()
+{
+    if (isTraining())
+        return;
+
+    const PreparedDatasetPointer prepared = m_session->dataset();
+    if (!prepared) {
+        m_messageLabel->setText(tr("Open a dataset first (File > Open Dataset)."));
+        return;
+    }
+
+    TrainingJobSettings settings = m_session->jobSettings();
+    settings.datasetPath = prepared->dataset.source;
+    settings.esafh = m_settingsForm->settings();
+    if (const Status valid = settings.esafh.validate(); !valid) {
+        m_messageLabel->setText(valid.error());
+        return;
+    }
+
+    m_epochCount = settings.esafh.epochs;
+    m_lastRunSucceeded = false;
+    m_lossChart->clear();
+    m_lossChart->setEpochCount(m_epochCount);
+    m_log->clear();
+    m_messageLabel->clear();
+    m_progress->setRange(0, 0); // Busy until the first batch gives the number of batches.
+    m_progress->setFormat(tr("Starting"));
+    appendLog(tr("Training %1 bits for %2 epochs with batches of %3 on %4.")
+                  .arg(settings.esafh.bits)
+                  .arg(settings.esafh.epochs)
+                  .arg(settings.esafh.batchSize)
+                  .arg(prepared->dataset.name));
+
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("training"));
+    auto *worker = new TrainingWorker(prepared, settings);
+    worker->moveToThread(m_thread);
+    m_worker = worker;
+
+    connect(m_thread, &QThread::started, worker, &TrainingWorker::run);
+    connect(worker, &TrainingWorker::stageChanged, this, &TrainPage::showStage);
+    connect(worker, &TrainingWorker::batchFinished, this, &TrainPage::showBatch);
+    connect(worker, &TrainingWorker::epochFinished, this, &TrainPage::showEpoch);
+    connect(worker, &TrainingWorker::succeeded, this, &TrainPage::finishWithModel);
+    connect(worker, &TrainingWorker::failed, this, &TrainPage::finishWithError);
+    connect(worker, &TrainingWorker::finished, this, &TrainPage::releaseWorker);
+    connect(m_thread, &QThread::finished, worker, &QObject::deleteLater);
+
+    m_remainingTime.start();
+    m_thread->start();
+    updateControls();
+    Q_EMIT trainingStarted();
+}
+
+void TrainPage::cancelTraining()
+{
+    if (!m_worker)
+        return;
+    m_worker->requestCancel();
+    m_cancelButton->setEnabled(false);
+    m_stageLabel->setText(tr("Cancelling after the current batch…"));
+}
+
+void TrainPage::showStage(const QString &stage)
+{
+    m_stageLabel->setText(stage);
+    appendLog(stage);
+}
+
+void TrainPage::showBatch(const BatchReport &report)
+{
+    if (report.batchCount <= 0)
+        return;
+
+    const qint64 total = static_cast<qint64>(m_epochCount) * report.batchCount;
+    // Epochs and batches are counted from 1.
+    const qint64 done = static_cast<qint64>(report.epoch - 1) * report.batchCount + report.batch;
+    if (m_progress->maximum() != total)
+        m_progress->setRange(0, static_cast<int>(std::min<qint64>(total, std::numeric_limits<int>::max())));
+    m_progress->setValue(static_cast<int>(std::min<qint64>(done, m_progress->maximum())));
+
+    const double secondsLeft = m_remainingTime.secondsLeft(done, total);
+    QString format = tr("Epoch %1 of %2, batch %3 of %4").arg(report.epoch).arg(m_epochCount).arg(report.batch).arg(report.batchCount);
+    if (secondsLeft >= 0)
+        format += tr(", about %1 left").arg(RemainingTime::formatDuration(secondsLeft));
+    m_progress->setFormat(format);
+
+    m_lossChart->addBatch(report);
+}
+
+void TrainPage::showEpoch(const EpochReport &report)
+{
+    m_lossChart->addEpoch(report);
+    appendLog(describeEpoch(report));
+}
+
+void TrainPage::finishWithModel(const TrainedModelPointer &model)
+{
+    m_trainedModel = model;
+    m_lastRunSucceeded = true;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(1);
+    m_progress->setFormat(tr("Done in %1").arg(RemainingTime::formatDuration(m_remainingTime.elapsedSeconds())));
+
+    const RetrievalScores &scores = model->scores;
+    appendLog(tr("Finished: mAP@all i2t %1, t2i %2; mAP@%3 i2t %4, t2i %5 (%6).")
+                  .arg(scores.imageToTextAll, 0, 'f', 4)
+                  .arg(scores.textToImageAll, 0, 'f', 4)
+                  .arg(scores.k)
+                  .arg(scores.imageToTextAtK, 0, 'f', 4)
+                  .arg(scores.textToImageAtK, 0, 'f', 4)
+                  .arg(tieRuleName(scores.tieRule)));
+    m_stageLabel->setText(tr("Trained. The model is in use on the other screens; save it with File > Save Model As."));
+    m_session->setModel(model);
+}
+
+void TrainPage::finishWithError(const QString &message)
+{
+    m_lastRunSucceeded = false;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Stopped"));
+    m_stageLabel->setText(tr("Training stopped."));
+    m_messageLabel->setText(message);
+    appendLog(message);
+}
+
+void TrainPage::releaseWorker()
+{
+    m_thread->quit();
+    m_thread->wait();
+    m_thread->deleteLater();
+    m_thread = nullptr;
+    m_worker.clear();
+    updateControls();
+    Q_EMIT trainingFinished(m_lastRunSucceeded);
+}
+
+void TrainPage::appendLog(const QString &line)
+{
+    m_log->appendPlainText(line);
+}
+
+} // namespace esafh::ui

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "remaining_time.h"
+#include "session.h"
+
+#include "method/hash_model.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QThread;
+
+namespace esafh::ui {
+
+class LossChart;
+class ScoresView;
+class TrainingSettingsForm;
+class TrainingWorker;
+
+/// The Train screen: settings, start and cancel, progress with time remaining, a
+/// live loss chart, a log of each epoch with the attention diagnostics, and the
+/// scores of the finished model. Training runs in a TrainingWorker on a QThread of
+/// its own, and a finished model goes to the session.
+class TrainPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit TrainPage(Session *session, QWidget *parent = nullptr);
+    /// Cancels a running training and waits for its thread.
+    ~TrainPage() override;
+
+    bool isTraining() const { return m_thread != nullptr; }
+    TrainingSettingsForm *settingsForm() const { return m_settingsForm; }
+    LossChart *lossChart() const { return m_lossChart; }
+    ScoresView *scoresView() const { return m_scoresView; }
+    QString logText() const;
+    QString messageText() const;
+
+public Q_SLOTS:
+    void startTraining();
+    void cancelTraining();
+
+Q_SIGNALS:
+    void trainingStarted();
+    /// Training ended; succeeded is false when it failed or was cancelled.
+    void trainingFinished(bool succeeded);
+
+private:
+    void buildLayout();
+    void updateControls();
+    void showDataset();
+    void showModel();
+    void showStage(const QString &stage);
+    void showBatch(const BatchReport &report);
+    void showEpoch(const EpochReport &report);
+    void finishWithModel(const TrainedModelPointer &model);
+    void finishWithError(const QString &message);
+    void releaseWorker();
+    void appendLog(const QString &line);
+
+    Session *m_session = nullptr;
+    TrainingSettingsForm *m_settingsForm = nullptr;
+    QPushButton *m_startButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QPushButton *m_defaultsButton = nullptr;
+    QLabel *m_datasetLabel = nullptr;
+    QLabel *m_stageLabel = nullptr;
+    QLabel *m_messageLabel = nullptr;
+    QProgressBar *m_progress = nullptr;
+    LossChart *m_lossChart = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+    ScoresView *m_scoresView = nullptr;
+
+    QThread *m_thread = nullptr;
+    QPointer<TrainingWorker> m_worker;
+    TrainedModelPointer m_trainedModel; ///< The last model this page trained, to tell it from a loaded one.
+    RemainingTime m_remainingTime;
+    int m_epochCount = 0;
+    bool m_lastRunSucceeded = false;
+};
+
+} // namespace esafh::ui

@@ -1,0 +1,196 @@
+#include "training_settings_form.h"
+
+#include "method/device.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QSpinBox>
+#include <QStandardItemModel>
+
+#include <limits>
+
+namespace esafh::ui {
+
+namespace {
+
+QString withDefault(const QString &description, const QString &defaultValue)
+{
+    return TrainingSettingsForm::tr("%1 Default: %2.").arg(description, defaultValue);
+}
+
+QSpinBox *makeSpinBox(int minimum, int maximum, const QString &toolTip)
+{
+    auto *spinBox = new QSpinBox;
+    spinBox->setRange(minimum, maximum);
+    spinBox->setToolTip(toolTip);
+    return spinBox;
+}
+
+QDoubleSpinBox *makeDoubleSpinBox(double minimum, double maximum, int decimals, double step, const QString &toolTip)
+{
+    auto *spinBox = new QDoubleSpinBox;
+    spinBox->setRange(minimum, maximum);
+    spinBox->setDecimals(decimals);
+    spinBox->setSingleStep(step);
+    spinBox->setToolTip(toolTip);
+    return spinBox;
+}
+
+} // namespace
+
+TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
+{
+    const EsafhSettings defaults;
+    auto *form = new QFormLayout(this);
+    form->setContentsMargins(0, 0, 0, 0);
+
+    m_bits = new QComboBox;
+    for (int bits : {16, 32, 64, 128})
+        m_bits->addItem(tr("%1 bits").arg(bits), bits);
+    m_bits->setToolTip(withDefault(tr("Length of each hash code."), tr("%1 bits").arg(defaults.bits)));
+    form->addRow(tr("Code length:"), m_bits);
+
+    m_epochs = makeSpinBox(1, 10000, withDefault(tr("Passes over the training set."), QString::number(defaults.epochs)));
+    form->addRow(tr("Epochs:"), m_epochs);
+
+    m_batchSize = makeSpinBox(2, 8192, withDefault(tr("Items per training batch; similarity targets are built per batch."),
+                                                   QString::number(defaults.batchSize)));
+    form->addRow(tr("Batch size:"), m_batchSize);
+
+    m_seed = makeSpinBox(0, std::numeric_limits<int>::max(),
+                         withDefault(tr("Seed of the network initialisation and batch order."), QString::number(defaults.seed)));
+    form->addRow(tr("Seed:"), m_seed);
+
+    m_neighbourCount = makeSpinBox(0, 500, withDefault(tr("k, the text neighbours of each item in the text graph; 0 builds no graph."),
+                                                       QString::number(defaults.neighbourCount)));
+    form->addRow(tr("Text neighbours (k):"), m_neighbourCount);
+
+    m_enrichmentWeight = makeDoubleSpinBox(0, 10, 2, 0.1,
+                                           withDefault(tr("β, the weight of the neighbours' texts in the enriched text features."),
+                                                       QString::number(defaults.enrichmentWeight)));
+    form->addRow(tr("Enrichment weight (β):"), m_enrichmentWeight);
+
+    m_attentionFusion = new QCheckBox(tr("Learn per-item fusion weights"));
+    m_attentionFusion->setToolTip(withDefault(tr("When off, the similarity matrices are fused with fixed equal weights."),
+                                              defaults.attentionFusion ? tr("on") : tr("off")));
+    form->addRow(tr("Attention fusion:"), m_attentionFusion);
+
+    m_fusionScale = makeDoubleSpinBox(0.1, 5, 2, 0.1, withDefault(tr("μ, the scale of the fused similarity target."),
+                                                                  QString::number(defaults.fusionScale)));
+    form->addRow(tr("Fusion scale (μ):"), m_fusionScale);
+
+    m_attentionKlWeight = makeDoubleSpinBox(0, 10, 2, 0.1,
+                                            withDefault(tr("λ, how strongly the attention weights are kept near the uniform prior."),
+                                                        QString::number(defaults.attentionKlWeight)));
+    form->addRow(tr("Attention prior weight (λ):"), m_attentionKlWeight);
+
+    m_intraModalWeight = makeDoubleSpinBox(0, 10, 3, 0.05,
+                                           withDefault(tr("δ, the weight of the image-image and text-text terms of the hash loss."),
+                                                       QString::number(defaults.intraModalWeight)));
+    form->addRow(tr("Intra-modal weight (δ):"), m_intraModalWeight);
+
+    m_optimizer = new QComboBox;
+    m_optimizer->addItem(tr("SGD with momentum"), QStringLiteral("sgd"));
+    m_optimizer->addItem(tr("Adam"), QStringLiteral("adam"));
+    m_optimizer->setToolTip(withDefault(tr("Optimiser of both hash networks."), tr("SGD with momentum")));
+    form->addRow(tr("Optimiser:"), m_optimizer);
+
+    m_imageLearningRate = makeDoubleSpinBox(1e-6, 1, 6, 0.0005, withDefault(tr("Learning rate of the image network."),
+                                                                             QString::number(defaults.imageLearningRate)));
+    form->addRow(tr("Image learning rate:"), m_imageLearningRate);
+
+    m_textLearningRate = makeDoubleSpinBox(1e-6, 1, 6, 0.005, withDefault(tr("Learning rate of the text network."),
+                                                                           QString::number(defaults.textLearningRate)));
+    form->addRow(tr("Text learning rate:"), m_textLearningRate);
+
+    m_device = new QComboBox;
+    m_device->addItem(tr("Automatic"), QStringLiteral("auto"));
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    m_device->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+    if (!cudaAvailable()) {
+        auto *items = qobject_cast<QStandardItemModel *>(m_device->model());
+        items->item(2)->setEnabled(false);
+        items->item(2)->setToolTip(tr("This LibTorch build has no CUDA, or no GPU is present."));
+    }
+    m_device->setToolTip(withDefault(tr("Where training runs; automatic uses a CUDA GPU when one is available."), tr("automatic")));
+    m_deviceLabel = new QLabel;
+    form->addRow(tr("Device:"), m_device);
+    form->addRow(QString(), m_deviceLabel);
+
+    m_threads = makeSpinBox(0, 1024, withDefault(tr("CPU threads of LibTorch; 0 uses one per hardware thread."),
+                                                 QString::number(defaults.threads)));
+    form->addRow(tr("CPU threads:"), m_threads);
+
+    setSettings(defaults);
+
+    connect(m_device, &QComboBox::currentIndexChanged, this, &TrainingSettingsForm::updateDeviceLabel);
+    for (QSpinBox *spinBox : findChildren<QSpinBox *>())
+        connect(spinBox, &QSpinBox::valueChanged, this, &TrainingSettingsForm::settingsChanged);
+    for (QDoubleSpinBox *spinBox : findChildren<QDoubleSpinBox *>())
+        connect(spinBox, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsForm::settingsChanged);
+    for (QComboBox *comboBox : findChildren<QComboBox *>())
+        connect(comboBox, &QComboBox::currentIndexChanged, this, &TrainingSettingsForm::settingsChanged);
+    connect(m_attentionFusion, &QCheckBox::toggled, this, &TrainingSettingsForm::settingsChanged);
+}
+
+EsafhSettings TrainingSettingsForm::settings() const
+{
+    EsafhSettings settings = m_base;
+    settings.bits = m_bits->currentData().toInt();
+    settings.epochs = m_epochs->value();
+    settings.batchSize = m_batchSize->value();
+    settings.seed = static_cast<quint64>(m_seed->value());
+    settings.neighbourCount = m_neighbourCount->value();
+    settings.enrichmentWeight = m_enrichmentWeight->value();
+    settings.attentionFusion = m_attentionFusion->isChecked();
+    settings.fusionScale = m_fusionScale->value();
+    settings.attentionKlWeight = m_attentionKlWeight->value();
+    settings.intraModalWeight = m_intraModalWeight->value();
+    settings.optimizer = m_optimizer->currentData().toString();
+    settings.imageLearningRate = m_imageLearningRate->value();
+    settings.textLearningRate = m_textLearningRate->value();
+    settings.device = m_device->currentData().toString();
+    settings.threads = m_threads->value();
+    return settings;
+}
+
+void TrainingSettingsForm::setSettings(const EsafhSettings &settings)
+{
+    m_base = settings;
+
+    const int bitsIndex = m_bits->findData(settings.bits);
+    if (bitsIndex < 0)
+        m_bits->addItem(tr("%1 bits").arg(settings.bits), settings.bits);
+    m_bits->setCurrentIndex(m_bits->findData(settings.bits));
+    m_epochs->setValue(settings.epochs);
+    m_batchSize->setValue(settings.batchSize);
+    m_seed->setValue(static_cast<int>(qMin<quint64>(settings.seed, std::numeric_limits<int>::max())));
+    m_neighbourCount->setValue(settings.neighbourCount);
+    m_enrichmentWeight->setValue(settings.enrichmentWeight);
+    m_attentionFusion->setChecked(settings.attentionFusion);
+    m_fusionScale->setValue(settings.fusionScale);
+    m_attentionKlWeight->setValue(settings.attentionKlWeight);
+    m_intraModalWeight->setValue(settings.intraModalWeight);
+    m_optimizer->setCurrentIndex(qMax(0, m_optimizer->findData(settings.optimizer)));
+    m_imageLearningRate->setValue(settings.imageLearningRate);
+    m_textLearningRate->setValue(settings.textLearningRate);
+    m_device->setCurrentIndex(qMax(0, m_device->findData(settings.device)));
+    m_threads->setValue(settings.threads);
+    updateDeviceLabel();
+}
+
+void TrainingSettingsForm::updateDeviceLabel()
+{
+    const Result<QString> device = resolveDevice(m_device->currentData().toString());
+    if (!device) {
+        m_deviceLabel->setText(device.error());
+        return;
+    }
+    m_deviceLabel->setText(device.value() == QLatin1String("cuda") ? tr("Training runs on the CUDA GPU.")
+                                                                   : tr("Training runs on the CPU."));
+}
+
+} // namespace esafh::ui
