@@ -1,1 +1,81 @@
-// Placeholder: implementation pending.
+#include "main_window.h"
+#include "session.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+struct StartupFiles
+{
+    QString dataset;
+    QString model;
+};
+
+// Parses the command line; exits with a message on an unknown option or a missing file.
+StartupFiles parseArguments(const QApplication &application)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "Desktop explorer for unsupervised cross-modal hashing: train ESAFH, inspect its similarity "
+                "matrices and search image-text collections."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption datasetOption(
+        QStringLiteral("dataset"),
+        QApplication::translate("main", "Dataset to open on start: a folder of images with captions, an MS-COCO "
+                                        "release or a dataset file."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption modelOption(QStringLiteral("model"),
+                                         QApplication::translate("main", "Model file to open on start."),
+                                         QStringLiteral("MODEL"));
+    parser.addOption(datasetOption);
+    parser.addOption(modelOption);
+    parser.process(application);
+
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(QApplication::translate("main", "Unexpected argument %1. Use --dataset PATH or --model MODEL.")
+                                    .arg(parser.positionalArguments().constFirst())));
+        std::exit(2);
+    }
+
+    StartupFiles files{parser.value(datasetOption), parser.value(modelOption)};
+    for (const QString &path : {files.dataset, files.model}) {
+        if (!path.isEmpty() && !QFileInfo::exists(path)) {
+            std::fprintf(stderr, "%s\n", qPrintable(QApplication::translate("main", "%1 not found.").arg(path)));
+            std::exit(2);
+        }
+    }
+    return files;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication application(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("esafh"));
+    QApplication::setApplicationName(QStringLiteral("esafh"));
+    QApplication::setApplicationDisplayName(QStringLiteral("esafh"));
+    QApplication::setApplicationVersion(QStringLiteral(ESAFH_VERSION));
+
+    const StartupFiles files = parseArguments(application);
+
+    esafh::ui::MainWindow window;
+    window.show();
+
+    // The dataset first, so that opening the model does not also open the dataset it records.
+    if (!files.dataset.isEmpty())
+        window.session()->openDataset(files.dataset);
+    if (!files.model.isEmpty()) {
+        window.session()->openModel(files.model);
+        window.showScreen(esafh::ui::MainWindow::SearchScreen);
+    }
+
+    return QApplication::exec();
+}
