@@ -1,0 +1,168 @@
+#include "dataset_items_model.h"
+#include "dataset_page.h"
+#include "main_window.h"
+#include "message_banner.h"
+#include "session.h"
+#include "ui_fixtures.h"
+
+#include "test_support.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QListView>
+#include <QMenuBar>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace esafh;
+using esafh::ui::DatasetItemsModel;
+using esafh::ui::MainWindow;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void fileMenuHasShortcuts();
+    void emptyFolderShowsError();
+    void invalidModelFileShowsError();
+    void datasetScreenShowsCounts();
+    void cocoMiniOpens();
+
+private:
+    bool openDataset(const QString &path);
+
+    QTemporaryDir m_folder;
+    QString m_tinyRoot;
+    MainWindow *m_window = nullptr;
+};
+
+void TestMainWindow::initTestCase()
+{
+    // Keeps the recent-files lists out of the user's settings.
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_folder.isValid());
+    m_tinyRoot = m_folder.filePath(QStringLiteral("tiny"));
+    QVERIFY(test::writeTinyImageTree(m_tinyRoot));
+}
+
+void TestMainWindow::init()
+{
+    m_window = new MainWindow;
+    TrainingJobSettings settings = m_window->session()->jobSettings();
+    settings.featureCacheDirectory = m_folder.filePath(QStringLiteral("cache"));
+    m_window->session()->setJobSettings(settings);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+}
+
+void TestMainWindow::cleanup()
+{
+    delete m_window;
+    m_window = nullptr;
+}
+
+// Opens a dataset through the session and waits until the job ends; returns whether it opened.
+bool TestMainWindow::openDataset(const QString &path)
+{
+    ui::Session *session = m_window->session();
+    QSignalSpy busy(session, &ui::Session::busyChanged);
+    session->openDataset(path);
+    while (session->isBusy()) {
+        if (!busy.wait(60000))
+            return false;
+    }
+    return session->dataset() && session->dataset()->dataset.source == path;
+}
+
+void TestMainWindow::fileMenuHasShortcuts()
+{
+    QMap<QString, QKeySequence> shortcuts;
+    for (QAction *action : m_window->findChildren<QAction *>())
+        shortcuts.insert(action->text().remove(QLatin1Char('&')), action->shortcut());
+
+    QCOMPARE(shortcuts.value(QStringLiteral("Open Dataset…")), QKeySequence(QKeySequence::Open));
+    QCOMPARE(shortcuts.value(QStringLiteral("Open Model…")), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QCOMPARE(shortcuts.value(QStringLiteral("Save Model As…")), QKeySequence(QKeySequence::Save));
+    QVERIFY(shortcuts.contains(QStringLiteral("Quit")));
+}
+
+void TestMainWindow::emptyFolderShowsError()
+{
+    const QString empty = m_folder.filePath(QStringLiteral("empty"));
+    QVERIFY(QDir().mkpath(empty));
+
+    QVERIFY(!openDataset(empty));
+
+    QVERIFY(m_window->session()->dataset() == nullptr);
+    QCOMPARE(m_window->banner()->kind(), ui::MessageBanner::Kind::Error);
+    QVERIFY2(m_window->banner()->text().contains(empty), qPrintable(m_window->banner()->text()));
+
+    // The window stays usable: another screen opens, and a valid dataset opens next.
+    m_window->showScreen(MainWindow::SearchScreen);
+    QCOMPARE(m_window->currentScreen(), MainWindow::SearchScreen);
+    QVERIFY(openDataset(m_tinyRoot));
+}
+
+void TestMainWindow::invalidModelFileShowsError()
+{
+    const QString path = m_folder.filePath(QStringLiteral("not-a-model.esafh"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("plain text");
+    file.close();
+
+    ui::Session *session = m_window->session();
+    QSignalSpy errors(session, &ui::Session::errorOccurred);
+    session->openModel(path);
+    QVERIFY(errors.wait(20000));
+
+    QVERIFY(session->model() == nullptr);
+    QVERIFY(!session->isBusy());
+    QVERIFY2(m_window->banner()->text().contains(path), qPrintable(m_window->banner()->text()));
+}
+
+void TestMainWindow::datasetScreenShowsCounts()
+{
+    QVERIFY(openDataset(m_tinyRoot));
+    const ui::DatasetPage *page = m_window->datasetPage();
+    const Dataset &dataset = m_window->session()->dataset()->dataset;
+
+    QCOMPARE(page->summaryValue(QStringLiteral("items")), QString::number(test::tinyItemCount));
+    QCOMPARE(page->summaryValue(QStringLiteral("query")), QString::number(dataset.split.query.size()));
+    QCOMPARE(page->summaryValue(QStringLiteral("database")), QString::number(dataset.split.database.size()));
+    QVERIFY(page->summaryValue(QStringLiteral("emptyCaptions")).startsWith(QStringLiteral("0 ")));
+
+    const QStandardItemModel *labels = page->labelCountModel();
+    QCOMPARE(labels->rowCount(), 3);
+    for (int row = 0; row < labels->rowCount(); ++row)
+        QCOMPARE(labels->item(row, 1)->data(Qt::DisplayRole).toInt(), test::tinyItemsPerCategory);
+
+    DatasetItemsModel *items = page->itemsModel();
+    QAbstractItemModelTester tester(items, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(items->rowCount(), test::tinyItemCount);
+    const QModelIndex first = items->index(0);
+    QVERIFY(!first.data(DatasetItemsModel::CaptionRole).toString().isEmpty());
+    QVERIFY(QFileInfo::exists(first.data(DatasetItemsModel::ImagePathRole).toString()));
+    QCOMPARE(first.data(DatasetItemsModel::LabelsRole).toStringList().size(), 1);
+    const QString split = first.data(DatasetItemsModel::SplitRole).toString();
+    QVERIFY2(split == QLatin1String("query") || split == QLatin1String("training"), qPrintable(split));
+}
+
+void TestMainWindow::cocoMiniOpens()
+{
+    ESAFH_REQUIRE_FOLDER(test::cocoMini(), "MS-COCO mini");
+    QVERIFY2(openDataset(test::cocoMini()), qPrintable(m_window->banner()->text()));
+
+    QCOMPARE(m_window->datasetPage()->itemsModel()->rowCount(), m_window->session()->dataset()->dataset.size());
+    QVERIFY(m_window->datasetPage()->labelCountModel()->rowCount() > 1);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"
