@@ -14,7 +14,9 @@ struct EsafhSettings
     // Codes and schedule.
     int bits = 64;
     int epochs = 50;
-    int batchSize = 32;        ///< The lineage's value.
+    /// The lineage's value. On the Tux Paint stamps at 25 epochs, batches of 64 and
+    /// 128 scored about 0.03 and 0.07 lower mAP@all.
+    int batchSize = 32;
     quint64 seed = 1;
 
     // Step 1: text neighbour graph over the training texts.
@@ -30,7 +32,11 @@ struct EsafhSettings
     double dropout = 0.0;          ///< Dropout rate after the hidden layers of both networks while training.
 
     // Step 3: enhanced similarity.
-    bool standardisedImageSimilarity = true; ///< S_I from standardised image features, not the raw ones.
+    /// S_I from standardised image features, not the raw ones. On the Tux Paint stamps
+    /// the raw hand-crafted features (non-negative, unit norm) gave S_I an off-diagonal
+    /// mean of 0.84 after the 2s - 1 map (0.01 standardised), and the codes collapsed
+    /// to random-level mAP within 5 epochs.
+    bool standardisedImageSimilarity = true;
     bool signedSimilarity = true;   ///< Map cosine s of non-negative features to 2s - 1.
     bool neighbourCoherence = false; ///< Blend in P P^T of the top-k rows (DGCPN style).
     int coherenceNeighbours = 10;

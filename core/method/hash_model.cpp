@@ -1,4 +1,4 @@
-// The hash networks of ESAFH and their serialisation. ESAFH is reconstructed from
+// The hash networks of ESAFH and the HashModel that encodes with them. ESAFH is reconstructed from
 // the abstract of Li and Ge, "Enhanced-Similarity Attention Fusion for Unsupervised
 // Cross-Modal Hashing Retrieval" (Data Science and Engineering 10(2), 2025), and
 // from the DJSRH -> JDSH lineage; see torch_internal.h.
@@ -103,7 +103,7 @@ std::unique_ptr<HashModel::Private> buildHashModelState(const EsafhSettings &set
     d->imageNetwork = detail::ImageNetwork(imageDimension, settings.imageHiddenUnits, settings.bits, settings.dropout);
     d->textNetwork = detail::TextNetwork(textDimension, settings.graphUnits, settings.textHiddenUnits, settings.bits,
                                          settings.dropout);
-    d->attention = detail::AttentionFusion(4, settings.attentionHiddenUnits,
+    d->attention = detail::AttentionFusion(detail::rowDescriptorCount, settings.attentionHiddenUnits,
                                            static_cast<int>(detail::candidateNames().size()));
     d->imageNetwork->to(device);
     d->textNetwork->to(device);

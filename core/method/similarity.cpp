@@ -13,13 +13,6 @@
 
 namespace esafh::detail {
 
-namespace {
-
-/// Number of descriptors per row: mean, standard deviation, top mean, entropy.
-constexpr int descriptorSize = 4;
-
-} // namespace
-
 const QStringList &candidateNames()
 {
     static const QStringList names = {QStringLiteral("S_I"), QStringLiteral("S_T"), QStringLiteral("S_C")};
@@ -118,8 +111,8 @@ torch::Tensor neighbourCoherence(const torch::Tensor &fused, int neighbours, dou
     const torch::Tensor withoutSelf = fused.masked_fill(offDiagonalMask(m, fused.device()).logical_not(),
                                                         -std::numeric_limits<float>::infinity());
     const auto [values, indices] = withoutSelf.topk(k, 1);
-    const torch::Tensor kept = torch::zeros_like(fused).scatter(1, indices, values.clamp_min(0));
-    const torch::Tensor p = rowNormalise(kept);
+    const torch::Tensor topEntries = torch::zeros_like(fused).scatter(1, indices, values.clamp_min(0));
+    const torch::Tensor p = rowNormalise(topEntries);
 
     return (1 - weight) * fused + weight * scale * (2 * p.mm(p.t()) - 1);
 }
@@ -217,6 +210,8 @@ Result<SimilarityMatrices> computeSimilarityMatrices(const HashModel &model, con
         inputs.enrichedTexts = normalisedTexts + d.settings.enrichmentWeight * aggregates;
         inputs.textNonNegative = d.textNonNegative;
 
+        // NOTE: the row descriptors span the n - 1 other display items, not a
+        // training batch, so the weights shown can differ from those used in training.
         detail::AttentionFusion attention = d.attention;
         const detail::FusedSimilarity fused = detail::fuseSimilarities(inputs, d.settings, attention);
 

@@ -11,17 +11,18 @@ namespace esafh::detail {
 
 namespace {
 
-/// Rows of training texts compared at once, bounding memory to chunk x n cosines.
+/// Texts compared with all n training texts at once, bounding memory to chunk x n cosines.
 constexpr int64_t neighbourChunk = 1024;
 
-/// Cosines are rounded to this many steps per unit before ranking, so that rounding
-/// differences between matrix products of different shapes cannot reorder ties.
+/// Cosines are rounded to this many steps per unit before ranking, so that float
+/// differences between matrix products of different shapes do not reorder ties.
+/// Only a cosine within float rounding of a step boundary can still move.
 constexpr double cosineSteps = 1e6;
 
 /// A best match at least this close to 1 is a copy of the text itself.
 constexpr int64_t copyThreshold = static_cast<int64_t>(cosineSteps) - 10;
 
-TextNeighbours findChunkNeighbours(const torch::Tensor &texts, const torch::Tensor &training, int64_t taken)
+TextNeighbours findChunkNeighbours(const torch::Tensor &texts, const torch::Tensor &training, int64_t matchCount)
 {
     const int64_t n = training.size(0);
     const torch::Tensor steps = torch::round(texts.mm(training.t()) * cosineSteps).to(torch::kLong);
@@ -30,16 +31,16 @@ TextNeighbours findChunkNeighbours(const torch::Tensor &texts, const torch::Tens
     const torch::Tensor reverseIndex =
         torch::arange(n, 0, -1, torch::TensorOptions().dtype(torch::kLong).device(texts.device()));
     const torch::Tensor keys = steps * (n + 1) + reverseIndex;
-    const torch::Tensor top = std::get<1>(keys.topk(taken, 1, /*largest=*/true, /*sorted=*/true));
+    const torch::Tensor top = std::get<1>(keys.topk(matchCount, 1, /*largest=*/true, /*sorted=*/true));
     const torch::Tensor topSteps = steps.gather(1, top);
 
     // Drop the best match of a text that has a copy among the training texts, else
-    // the last of the taken matches.
+    // the last of the k + 1 best matches.
     const torch::Tensor isCopy = (topSteps.select(1, 0) >= copyThreshold).unsqueeze(1);
-    const torch::Tensor withoutFirst = top.narrow(1, 1, taken - 1);
-    const torch::Tensor withoutLast = top.narrow(1, 0, taken - 1);
-    const torch::Tensor stepsWithoutFirst = topSteps.narrow(1, 1, taken - 1);
-    const torch::Tensor stepsWithoutLast = topSteps.narrow(1, 0, taken - 1);
+    const torch::Tensor withoutFirst = top.narrow(1, 1, matchCount - 1);
+    const torch::Tensor withoutLast = top.narrow(1, 0, matchCount - 1);
+    const torch::Tensor stepsWithoutFirst = topSteps.narrow(1, 1, matchCount - 1);
+    const torch::Tensor stepsWithoutLast = topSteps.narrow(1, 0, matchCount - 1);
 
     TextNeighbours chunk;
     chunk.indices = torch::where(isCopy, withoutFirst, withoutLast);
@@ -54,10 +55,10 @@ TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const to
 {
     const int64_t m = normalisedTexts.size(0);
     const int64_t n = normalisedTraining.size(0);
-    const int64_t taken = std::min<int64_t>(static_cast<int64_t>(k) + 1, n);
+    const int64_t matchCount = std::min<int64_t>(static_cast<int64_t>(k) + 1, n);
     const auto indexOptions = torch::TensorOptions().dtype(torch::kLong).device(normalisedTexts.device());
 
-    if (k <= 0 || taken < 2) {
+    if (k <= 0 || matchCount < 2) {
         TextNeighbours none;
         none.indices = torch::zeros({m, 0}, indexOptions);
         none.valid = torch::zeros({m, 0}, indexOptions.dtype(torch::kBool));
@@ -68,14 +69,14 @@ TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const to
     std::vector<torch::Tensor> valid;
     for (int64_t first = 0; first < m; first += neighbourChunk) {
         const int64_t count = std::min(neighbourChunk, m - first);
-        TextNeighbours chunk = findChunkNeighbours(normalisedTexts.narrow(0, first, count), normalisedTraining, taken);
+        TextNeighbours chunk = findChunkNeighbours(normalisedTexts.narrow(0, first, count), normalisedTraining, matchCount);
         indices.push_back(chunk.indices);
         valid.push_back(chunk.valid);
     }
 
     TextNeighbours neighbours;
-    neighbours.indices = indices.empty() ? torch::zeros({0, taken - 1}, indexOptions) : torch::cat(indices);
-    neighbours.valid = valid.empty() ? torch::zeros({0, taken - 1}, indexOptions.dtype(torch::kBool)) : torch::cat(valid);
+    neighbours.indices = indices.empty() ? torch::zeros({0, matchCount - 1}, indexOptions) : torch::cat(indices);
+    neighbours.valid = valid.empty() ? torch::zeros({0, matchCount - 1}, indexOptions.dtype(torch::kBool)) : torch::cat(valid);
     return neighbours;
 }
 

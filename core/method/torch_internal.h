@@ -89,7 +89,10 @@ torch::Tensor offDiagonalRows(const torch::Tensor &square);
 /// `reference`. The diagonal is set to 1.
 torch::Tensor toCommonScale(const torch::Tensor &candidate, const torch::Tensor &reference);
 
-/// Row descriptors over j != i, m x 4: mean, standard deviation, mean of the
+/// Number of row descriptors: mean, standard deviation, top mean, entropy.
+constexpr int rowDescriptorCount = 4;
+
+/// Row descriptors over j != i, m x rowDescriptorCount: mean, standard deviation, mean of the
 /// `topCount` largest values, and the entropy of softmax(row / temperature)
 /// divided by log(m - 1).
 torch::Tensor rowDescriptors(const torch::Tensor &similarity, int topCount, double temperature);

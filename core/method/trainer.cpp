@@ -314,6 +314,9 @@ Result<TrainingOutcome> runTraining(const FeatureMatrix &trainingImages, const F
     const Clock::time_point start = Clock::now();
     const int threads = configureThreads(settings.threads);
 
+    // NOTE: the CUDA path is written but has not been run, because Debian's LibTorch
+    // 1.13 is CPU-only.
+
     // The seed fixes the initial weights (drawn in create) and, below, the batches.
     torch::manual_seed(settings.seed);
     Result<std::unique_ptr<HashModel>> model = HashModel::create(settings, trainingImages, trainingTexts);
