@@ -91,7 +91,7 @@ void addTrainingOptions(QCommandLineParser *parser)
                        QStringLiteral("N"), QString::number(defaults.batchSize)});
     parser->addOption({QStringLiteral("device"), QStringLiteral("auto, cpu or cuda (default auto: the GPU when LibTorch has CUDA and one is present)."),
                        QStringLiteral("DEVICE"), QStringLiteral("auto")});
-    parser->addOption({QStringLiteral("threads"), QStringLiteral("CPU threads for LibTorch (default 0: one per hardware thread)."),
+    parser->addOption({QStringLiteral("threads"), QStringLiteral("CPU threads for LibTorch (default 0: one for batches under 256 items, else one per hardware thread up to 8)."),
                        QStringLiteral("N"), QStringLiteral("0")});
     parser->addOption({QStringLiteral("fixed-weights"), QStringLiteral("Fuse the similarity matrices with fixed equal weights instead of attention.")});
     parser->addOption({QStringLiteral("k"), QStringLiteral("K of mAP@K (default 50)."), QStringLiteral("K"), QStringLiteral("50")});

@@ -33,18 +33,21 @@ Result<QString> resolveDevice(const QString &requested)
         QStringLiteral("Unknown device \"%1\": expected \"auto\", \"cpu\" or \"cuda\".").arg(requested));
 }
 
-// NOTE: batches of 32 give each operation little work. On a shared 2-core machine
-// under load, two threads made an epoch of 628 Tux Paint items 10 to 15 times
-// slower than one (0.28 s against 2.4 to 5.5 s), so callers may prefer 1.
-int configureThreads(int requested)
+int configureThreads(int requested, int batchSize)
 {
     int threads = requested;
-    if (threads <= 0) {
-        // hardware_concurrency() may return 0 when it cannot tell.
-        threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-        qCInfo(lcTraining, "Using %d CPU threads for LibTorch (the number of hardware threads)", threads);
-    } else {
+    if (threads > 0) {
         qCInfo(lcTraining, "Using %d CPU threads for LibTorch, as requested", threads);
+    } else if (batchSize < largeBatchSize) {
+        // Batches of 32 give each operation too little work to share: on the Tux Paint
+        // stamps (628 training items, 10 epochs, 2-core machine) training took 4.7 s
+        // with one thread and 17.8 s with two.
+        threads = 1;
+        qCInfo(lcTraining, "Using 1 CPU thread for LibTorch: batches of %d items are too small to share", batchSize);
+    } else {
+        // hardware_concurrency() may return 0 when it cannot tell.
+        threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
+        qCInfo(lcTraining, "Using %d CPU threads for LibTorch for batches of %d items", threads, batchSize);
     }
     torch::set_num_threads(threads);
     return torch::get_num_threads();

@@ -14,8 +14,12 @@ bool cudaAvailable();
 /// not available fails with a message.
 Result<QString> resolveDevice(const QString &requested);
 
-/// Sets LibTorch's CPU thread count: `requested` when above zero, else the number
-/// of hardware threads. Returns the count now in use and logs it.
-int configureThreads(int requested);
+/// Batches of at least this many items use several CPU threads by default.
+constexpr int largeBatchSize = 256;
+
+/// Sets LibTorch's CPU thread count: `requested` when above zero; otherwise one
+/// thread for batches smaller than largeBatchSize, else one per hardware thread up
+/// to 8. Returns the count now in use and logs it with the reason.
+int configureThreads(int requested, int batchSize);
 
 } // namespace esafh

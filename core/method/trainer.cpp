@@ -312,7 +312,7 @@ Result<TrainingOutcome> runTraining(const FeatureMatrix &trainingImages, const F
                                     const EsafhSettings &settings, const TrainingCallbacks &callbacks)
 {
     const Clock::time_point start = Clock::now();
-    const int threads = configureThreads(settings.threads);
+    const int threads = configureThreads(settings.threads, settings.batchSize);
 
     // NOTE: the CUDA path is written but has not been run, because Debian's LibTorch
     // 1.13 is CPU-only.
