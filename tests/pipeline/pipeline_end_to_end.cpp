@@ -72,4 +72,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEndToEnd)
-#include "test_end_to_end.moc"
+#include "pipeline_end_to_end.moc"

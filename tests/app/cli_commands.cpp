@@ -198,4 +198,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(TestCli)
-#include "test_cli.moc"
+#include "cli_commands.moc"

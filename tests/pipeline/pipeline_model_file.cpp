@@ -179,4 +179,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestModelFile)
-#include "test_model_file.moc"
+#include "pipeline_model_file.moc"
