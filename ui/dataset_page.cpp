@@ -110,7 +110,8 @@ void DatasetPage::buildLayout(QSize thumbnailSize)
     delegate->setHeaderFunction([](const QModelIndex &index) {
         const QStringList labels = index.data(DatasetItemsModel::LabelsRole).toStringList();
         const QString split = index.data(DatasetItemsModel::SplitRole).toString();
-        return labels.isEmpty() ? split : QStringLiteral("%1 · %2").arg(labels.join(QStringLiteral(", ")), split);
+        // The split first, because a long list of labels is elided.
+        return labels.isEmpty() ? split : QStringLiteral("%1 · %2").arg(split, labels.join(QStringLiteral(", ")));
     });
     m_itemsView->setItemDelegate(delegate);
     m_itemsView->setSpacing(4);

@@ -306,8 +306,12 @@ void HeatmapWidget::paintGroupLines(QPainter &painter) const
     const QPointF origin = matrixOrigin();
     const double side = n * size;
 
+    // Lines closer than a few pixels would hide the cells between them.
+    if (size < 3.0)
+        return;
+
     QColor lineColour(Qt::white);
-    lineColour.setAlphaF(0.6);
+    lineColour.setAlphaF(0.4);
     painter.setPen(QPen(lineColour, 1));
     for (int start : m_groupStarts) {
         if (start <= 0 || start >= n)

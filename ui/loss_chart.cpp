@@ -6,13 +6,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace esafh::ui {
 
 namespace {
 
-// Above this many batch points per run the chart repaints slowly, so batches are
-// then thinned to every k-th.
+// Colours of the loss-term series, distinct from the two loss series and from each
+// other (the Tableau 10 palette without its blue and grey).
+const QColor termColours[] = {QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40), QColor(148, 103, 189),
+                              QColor(140, 86, 75), QColor(227, 119, 194), QColor(188, 189, 34), QColor(23, 190, 207)};
+
+// Approximate maximum of batch points per run, so that long runs keep repainting
+// quickly. Beyond it only every k-th batch is plotted.
 constexpr int maxBatchPoints = 4000;
 
 } // namespace
@@ -145,6 +151,7 @@ QLineSeries *LossChart::termSeries(const QString &name)
 
     auto *series = new QLineSeries;
     series->setName(name);
+    series->setColor(termColours[m_terms.size() % std::size(termColours)]);
     chart()->addSeries(series);
     series->attachAxis(m_epochAxis);
     series->attachAxis(m_lossAxis);
@@ -171,6 +178,7 @@ void LossChart::updateAxes()
 
     const double padding = std::max(1e-3, (m_highest - m_lowest) * 0.05);
     m_lossAxis->setRange(m_lowest - padding, m_highest + padding);
+    m_lossAxis->applyNiceNumbers();
 }
 
 } // namespace esafh::ui

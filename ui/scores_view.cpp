@@ -18,6 +18,7 @@ ScoresView::ScoresView(QWidget *parent) : QWidget(parent)
     m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_table->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 
     m_protocol = new QLabel;
     m_protocol->setWordWrap(true);
@@ -27,6 +28,8 @@ ScoresView::ScoresView(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_table);
     layout->addWidget(m_protocol);
     clear();
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + m_table->rowHeight(0) + m_table->rowHeight(1) +
+                            2 * m_table->frameWidth());
 }
 
 void ScoresView::setScores(const RetrievalScores &scores)

@@ -223,6 +223,7 @@ void SearchPage::showQueryPreview()
     }
 
     m_queryThumbnail->clear();
+    m_queryThumbnail->setVisible(!m_queryImagePath.isEmpty());
     refreshQueryThumbnail(m_queryImagePath);
 }
 

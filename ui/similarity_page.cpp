@@ -133,7 +133,9 @@ void SimilarityPage::buildLayout()
     m_attentionTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_attentionTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_attentionTable->verticalHeader()->hide();
-    m_attentionTable->horizontalHeader()->setStretchLastSection(false);
+    m_attentionTable->setWordWrap(false);
+    m_attentionTable->verticalHeader()->setDefaultSectionSize(m_attentionTable->fontMetrics().height() + 6);
+    m_attentionTable->horizontalHeader()->setStretchLastSection(true);
     m_attentionSummary = new QLabel;
     m_attentionSummary->setWordWrap(true);
     auto *attentionBox = new QGroupBox(tr("Attention weights per item"));
@@ -141,10 +143,12 @@ void SimilarityPage::buildLayout()
     attentionLayout->addWidget(m_attentionSummary);
     attentionLayout->addWidget(m_attentionTable);
 
-    auto *side = new QSplitter(Qt::Vertical);
-    side->addWidget(detailsBox);
-    side->addWidget(attentionBox);
-    side->setStretchFactor(1, 1);
+    auto *side = new QWidget;
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(detailsBox);
+    sideLayout->addWidget(attentionBox, 1);
+    side->setMinimumWidth(380);
 
     auto *splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(m_heatmap);
@@ -317,7 +321,7 @@ void SimilarityPage::fillAttentionTable()
         m_attention->appendRow(cells);
     }
     m_attentionTable->resizeColumnsToContents();
-    m_attentionTable->setColumnWidth(1, 160);
+    m_attentionTable->setColumnWidth(1, 130);
 
     QStringList means;
     for (int candidate = 0; candidate < weights.cols(); ++candidate)

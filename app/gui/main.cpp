@@ -17,7 +17,7 @@ struct StartupFiles
 };
 
 // Parses the command line; exits with a message on an unknown option or a missing file.
-StartupFiles parseArguments(const QApplication &application)
+StartupFiles parseArguments(const QCoreApplication &application)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
@@ -47,22 +47,47 @@ StartupFiles parseArguments(const QApplication &application)
     StartupFiles files{parser.value(datasetOption), parser.value(modelOption)};
     for (const QString &path : {files.dataset, files.model}) {
         if (!path.isEmpty() && !QFileInfo::exists(path)) {
-            std::fprintf(stderr, "%s\n", qPrintable(QApplication::translate("main", "%1 not found.").arg(path)));
+            std::fprintf(stderr, "%s\n", qPrintable(QApplication::translate("main", "%1 not found. Check the path.").arg(path)));
             std::exit(2);
         }
     }
     return files;
 }
 
+// Whether the command line requests only help or the version, which need no display.
+bool requestsTextOnly(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "-h" || argument == "--help" || argument == "--help-all" || argument == "-v" ||
+            argument == "--version") {
+            return true;
+        }
+    }
+    return false;
+}
+
+void setApplicationNames()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("esafh"));
+    QCoreApplication::setApplicationName(QStringLiteral("esafh"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ESAFH_VERSION));
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (requestsTextOnly(argc, argv)) {
+        QCoreApplication application(argc, argv);
+        setApplicationNames();
+        parseArguments(application); // Prints and exits.
+        return 0;
+    }
+
     QApplication application(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("esafh"));
-    QApplication::setApplicationName(QStringLiteral("esafh"));
+    setApplicationNames();
     QApplication::setApplicationDisplayName(QStringLiteral("esafh"));
-    QApplication::setApplicationVersion(QStringLiteral(ESAFH_VERSION));
 
     const StartupFiles files = parseArguments(application);
 
