@@ -247,13 +247,20 @@ int runEvaluate(const QStringList &arguments)
         return ExitFailure;
     }
 
-    // The dataset is split as it was for training unless a seed is given.
-    if (!parser.isSet(QStringLiteral("seed")))
-        settings.split.seed = model->split.seed;
     Result<PreparedDataset> prepared = prepareDataset(settings, terminalCallbacks());
     if (!prepared) {
         printError(prepared.error());
         return ExitFailure;
+    }
+
+    // The dataset the model was trained on is evaluated on the model's own query and
+    // database sets, unless a split option asks for another.
+    const bool splitRequested = parser.isSet(QStringLiteral("seed")) || parser.isSet(QStringLiteral("query-fraction"));
+    if (!splitRequested) {
+        if (adoptModelSplit(model.value(), &prepared.value()))
+            printError(QStringLiteral("Using the model's split of the dataset (seed %1).").arg(model->split.seed));
+        else
+            printError(QStringLiteral("The dataset differs from the one the model was trained on; using a new split (seed %1).").arg(settings.split.seed));
     }
 
     Result<RetrievalScores> scores = evaluateModel(model.value(), prepared.value(), k, rule);

@@ -193,6 +193,33 @@ Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJ
     return model;
 }
 
+bool adoptModelSplit(const TrainedModel &model, PreparedDataset *prepared)
+{
+    const Dataset &dataset = prepared->dataset;
+    const DatasetSplit &split = model.split;
+    if (split.database.size() != model.databaseItems.size())
+        return false;
+
+    auto inRange = [&dataset](const std::vector<int> &indices) {
+        return std::all_of(indices.begin(), indices.end(), [&dataset](int index) { return index >= 0 && index < dataset.size(); });
+    };
+    if (!inRange(split.query) || !inRange(split.database) || !inRange(split.training) || !inRange(split.validation))
+        return false;
+
+    for (std::size_t i = 0; i < split.database.size(); ++i) {
+        const DatasetItem &item = dataset.items[split.database[i]];
+        if (item.imagePath != model.databaseItems[i].imagePath || item.captions != model.databaseItems[i].captions)
+            return false;
+    }
+
+    DatasetSplit adopted = split;
+    std::vector<int> failed = prepared->imageFeatures.failedItems;
+    std::sort(failed.begin(), failed.end());
+    removeFromSplit(&adopted, failed);
+    prepared->dataset.split = adopted;
+    return true;
+}
+
 Result<RetrievalScores> evaluateModel(const TrainedModel &model, const PreparedDataset &prepared, int k, TieRule rule)
 {
     if (!model.hashModel)

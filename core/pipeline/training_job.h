@@ -56,6 +56,11 @@ Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, cons
 Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJobSettings &settings,
                                 const TrainingJobCallbacks &callbacks = {});
 
+/// Gives the prepared dataset the split the model was trained with, when the model's
+/// database items are those of the dataset at the same indices (same image paths and
+/// captions). Returns false, leaving the dataset's own split, when they are not.
+bool adoptModelSplit(const TrainedModel &model, PreparedDataset *prepared);
+
 /// Evaluates a model on a prepared dataset's split: codes for its query and
 /// database sets, mAP@all and mAP@K in both directions.
 Result<RetrievalScores> evaluateModel(const TrainedModel &model, const PreparedDataset &prepared, int k = 50,

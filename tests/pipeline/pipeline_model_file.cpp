@@ -134,6 +134,30 @@ private Q_SLOTS:
         QVERIFY2(loaded.error().contains(file), qPrintable(loaded.error()));
     }
 
+    void modelSplitAdoptedBySameDataset()
+    {
+        PreparedDataset resplit = m_prepared;
+        SplitSettings other;
+        other.seed = 99;
+        resplit.dataset.split = makeRandomSplit(resplit.dataset.size(), other);
+        QVERIFY(resplit.dataset.split.query != m_model.split.query);
+
+        QVERIFY(adoptModelSplit(m_model, &resplit));
+        QCOMPARE(resplit.dataset.split.query, m_model.split.query);
+        QCOMPARE(resplit.dataset.split.database, m_model.split.database);
+    }
+
+    void modelSplitRejectedByOtherDataset()
+    {
+        PreparedDataset changed = m_prepared;
+        const int databaseItem = m_model.split.database.front();
+        changed.dataset.items[databaseItem].captions = QStringList{QStringLiteral("another caption")};
+        const std::vector<int> ownQueries = changed.dataset.split.query;
+
+        QVERIFY(!adoptModelSplit(m_model, &changed));
+        QCOMPARE(changed.dataset.split.query, ownQueries);
+    }
+
     void searchByTextRanksAscending()
     {
         Result<SearchResult> result = searchByText(m_model, QStringLiteral("kitten"), SearchDirection::TextToImage, 10);
