@@ -9,20 +9,28 @@
 #include <QTextStream>
 #include <QToolTip>
 #include <QWheelEvent>
+#include <QtConcurrent>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace esafh::ui {
 
 namespace {
 
 constexpr double margin = 8.0;
-constexpr double legendWidth = 96.0;
+constexpr double legendBarWidth = 14.0;
+constexpr int legendTickCount = 5;
 constexpr double maxCellPixels = 96.0; // Zooming stops when one cell is this wide,
 constexpr double minZoomLimit = 4.0;    // but a small matrix still zooms this far.
 constexpr double wheelStepFactor = 1.25;
+// Up to this many rows the colour mapping takes under a millisecond, so it runs at once.
+constexpr int synchronousRenderLimit = 512;
+
+QString tickLabel(double value)
+{
+    return QString::number(value, 'f', 3);
+}
 
 } // namespace
 
@@ -31,18 +39,67 @@ HeatmapWidget::HeatmapWidget(QWidget *parent) : QWidget(parent)
     setMouseTracking(true);
     setFocusPolicy(Qt::WheelFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
+    connect(&m_renderWatcher, &QFutureWatcherBase::finished, this, &HeatmapWidget::finishRendering);
 }
 
 void HeatmapWidget::setMatrix(std::shared_ptr<const SquareMatrix> values, const QString &title)
 {
     Q_ASSERT(values && values->rows() == values->cols());
 
+    const bool sameSize = m_values && m_values->rows() == values->rows();
     m_values = std::move(values);
     m_title = title;
-    computeRange();
-    renderImage();
-    m_hoveredCell = {-1, -1};
+    const quint64 generation = ++m_generation;
+    if (!sameSize) {
+        m_hoveredCell = {-1, -1};
+        m_image = QImage();
+        m_overview = QImage();
+    }
+
+    if (itemCount() <= synchronousRenderLimit) {
+        Rendering rendering = render(*m_values, m_fullResolution, m_overviewSide);
+        rendering.generation = generation;
+        applyRendering(std::move(rendering));
+        return;
+    }
+
+    // The job owns a reference to the matrix, so it may outlive the widget.
+    const std::shared_ptr<const SquareMatrix> matrix = m_values;
+    const bool fullResolution = m_fullResolution;
+    const int overviewSide = m_overviewSide;
+    m_renderWatcher.setFuture(QtConcurrent::run([matrix, fullResolution, overviewSide, generation] {
+        Rendering rendering = render(*matrix, fullResolution, overviewSide);
+        rendering.generation = generation;
+        return rendering;
+    }));
     update();
+}
+
+HeatmapWidget::Rendering HeatmapWidget::render(const SquareMatrix &values, bool fullResolution, int overviewSide)
+{
+    Rendering rendering;
+    rendering.range = offDiagonalRange(values);
+    if (fullResolution)
+        rendering.image = colourMappedImage(values, rendering.range);
+    if (!fullResolution || values.rows() > overviewSide)
+        rendering.overview = colourMappedOverview(values, rendering.range, overviewSide);
+    return rendering;
+}
+
+void HeatmapWidget::finishRendering()
+{
+    Rendering rendering = m_renderWatcher.result();
+    if (rendering.generation == m_generation)
+        applyRendering(std::move(rendering));
+}
+
+void HeatmapWidget::applyRendering(Rendering rendering)
+{
+    m_range = rendering.range;
+    m_image = std::move(rendering.image);
+    m_overview = std::move(rendering.overview);
+    update();
+    Q_EMIT imageReady();
 }
 
 void HeatmapWidget::setItemDescriptions(const QStringList &descriptions)
@@ -56,14 +113,26 @@ void HeatmapWidget::setGroupStarts(const std::vector<int> &starts)
     update();
 }
 
+void HeatmapWidget::setHighlightedCell(int row, int column)
+{
+    const QPoint cell = row >= 0 && column >= 0 && row < itemCount() && column < itemCount() ? QPoint(column, row)
+                                                                                            : QPoint(-1, -1);
+    if (cell == m_hoveredCell)
+        return;
+    m_hoveredCell = cell;
+    update();
+}
+
 void HeatmapWidget::clear()
 {
+    ++m_generation;
     m_values.reset();
     m_title.clear();
     m_descriptions.clear();
     m_groupStarts.clear();
     m_image = QImage();
-    m_pixmap = QPixmap();
+    m_overview = QImage();
+    m_range = {};
     m_hoveredCell = {-1, -1};
     resetView();
 }
@@ -79,60 +148,36 @@ float HeatmapWidget::value(int row, int column) const
     return (*m_values)(row, column);
 }
 
-void HeatmapWidget::computeRange()
+QString HeatmapWidget::visibleTitle() const
 {
-    const SquareMatrix &values = *m_values;
-    const Eigen::Index n = values.rows();
-
-    float low = std::numeric_limits<float>::max();
-    float high = std::numeric_limits<float>::lowest();
-    for (Eigen::Index row = 0; row < n; ++row) {
-        for (Eigen::Index column = 0; column < n; ++column) {
-            if (row == column && n > 1)
-                continue;
-            low = std::min(low, values(row, column));
-            high = std::max(high, values(row, column));
-        }
-    }
-
-    if (low > high) { // An empty matrix.
-        low = 0;
-        high = 1;
-    }
-    if (high - low < 1e-6f)
-        high = low + 1e-6f;
-    m_minimum = low;
-    m_maximum = high;
+    return fontMetrics().elidedText(m_title, Qt::ElideRight, std::max(0, width() - static_cast<int>(2 * margin)));
 }
 
-void HeatmapWidget::renderImage()
+double HeatmapWidget::titleHeight() const
 {
-    const int n = itemCount();
-    const QVector<QRgb> table = viridisTable(256);
-    const float scale = 255.0f / (m_maximum - m_minimum);
+    return fontMetrics().height() + 6.0;
+}
 
-    m_image = QImage(n, n, QImage::Format_RGB32);
-    for (int row = 0; row < n; ++row) {
-        auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(row));
-        for (int column = 0; column < n; ++column) {
-            const float level = ((*m_values)(row, column) - m_minimum) * scale;
-            line[column] = table[std::clamp(static_cast<int>(level + 0.5f), 0, 255)];
-        }
-    }
-    m_pixmap = QPixmap::fromImage(m_image);
+double HeatmapWidget::legendWidth() const
+{
+    const QFontMetrics metrics = fontMetrics();
+    const int labelWidth = std::max(metrics.horizontalAdvance(tickLabel(m_range.low)),
+                                    metrics.horizontalAdvance(tickLabel(m_range.high)));
+    return 4 + legendBarWidth + 6 + labelWidth + margin;
 }
 
 QRectF HeatmapWidget::matrixArea() const
 {
-    return QRectF(margin, margin, std::max(1.0, width() - legendWidth - 2 * margin),
-                  std::max(1.0, height() - 2 * margin));
+    const double top = margin + titleHeight();
+    return QRectF(margin, top, std::max(1.0, width() - legendWidth() - 2 * margin),
+                  std::max(1.0, height() - top - margin));
 }
 
 QRectF HeatmapWidget::legendArea() const
 {
-    return QRectF(width() - legendWidth, margin, legendWidth - margin, height() - 2 * margin);
+    const double top = margin + titleHeight();
+    return QRectF(width() - legendWidth(), top, legendWidth() - margin, std::max(1.0, height() - top - margin));
 }
-
 double HeatmapWidget::cellSize() const
 {
     const int n = std::max(1, itemCount());
@@ -262,33 +307,24 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
     QPainter painter(this);
     painter.fillRect(rect(), palette().window());
 
+    painter.setPen(palette().color(QPalette::WindowText));
+    painter.drawText(QRectF(margin, margin, width() - 2 * margin, titleHeight()), Qt::AlignLeft | Qt::AlignVCenter,
+                     visibleTitle());
+
     const int n = itemCount();
-    if (n == 0) {
+    const bool hasImage = !m_image.isNull() || !m_overview.isNull();
+    if (n == 0 || !hasImage) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
-                         tr("No matrix yet. Open a dataset and a model, then compute."));
+        const QString note = n == 0 ? tr("No matrix yet. Open a dataset and a model, then compute.")
+                                    : tr("Drawing the %1 × %1 matrix…").arg(n);
+        painter.drawText(matrixArea(), Qt::AlignCenter | Qt::TextWordWrap, note);
         return;
     }
 
-    // Draw only the visible cells: at high zoom the whole image scaled up would be huge.
-    const QRectF area = matrixArea();
-    const double size = cellSize();
-    const QPointF origin = matrixOrigin();
-    const int firstColumn = std::clamp(static_cast<int>(std::floor((area.left() - origin.x()) / size)), 0, n);
-    const int firstRow = std::clamp(static_cast<int>(std::floor((area.top() - origin.y()) / size)), 0, n);
-    const int lastColumn = std::clamp(static_cast<int>(std::ceil((area.right() - origin.x()) / size)), 0, n);
-    const int lastRow = std::clamp(static_cast<int>(std::ceil((area.bottom() - origin.y()) / size)), 0, n);
-
     painter.save();
-    painter.setClipRect(area);
-    if (lastColumn > firstColumn && lastRow > firstRow) {
-        const QRect source(firstColumn, firstRow, lastColumn - firstColumn, lastRow - firstRow);
-        const QRectF target(origin + QPointF(firstColumn * size, firstRow * size),
-                            QSizeF(source.width() * size, source.height() * size));
-        painter.drawPixmap(target, m_pixmap, source);
-    }
+    painter.setClipRect(matrixArea());
+    paintCells(painter);
     paintGroupLines(painter);
-
     if (m_hoveredCell.x() >= 0) {
         painter.setPen(QPen(Qt::white, 1.5));
         painter.setBrush(Qt::NoBrush);
@@ -297,6 +333,32 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
     painter.restore();
 
     paintLegend(painter);
+}
+
+// Draws only the visible cells: at high zoom the whole image scaled up would be
+// huge. When a screen pixel covers more than one cell, the overview of block means
+// is drawn instead of a sample of single cells.
+void HeatmapWidget::paintCells(QPainter &painter) const
+{
+    const int n = itemCount();
+    const QRectF area = matrixArea();
+    const double size = cellSize();
+    const QPointF origin = matrixOrigin();
+    const int firstColumn = std::clamp(static_cast<int>(std::floor((area.left() - origin.x()) / size)), 0, n);
+    const int firstRow = std::clamp(static_cast<int>(std::floor((area.top() - origin.y()) / size)), 0, n);
+    const int lastColumn = std::clamp(static_cast<int>(std::ceil((area.right() - origin.x()) / size)), 0, n);
+    const int lastRow = std::clamp(static_cast<int>(std::ceil((area.bottom() - origin.y()) / size)), 0, n);
+    if (lastColumn <= firstColumn || lastRow <= firstRow)
+        return;
+
+    const bool useOverview = m_image.isNull() || (!m_overview.isNull() && size < 1.0);
+    const QImage &source = useOverview ? m_overview : m_image;
+    const double pixelsPerCell = static_cast<double>(source.width()) / n;
+    const QRectF sourceRect(firstColumn * pixelsPerCell, firstRow * pixelsPerCell,
+                            (lastColumn - firstColumn) * pixelsPerCell, (lastRow - firstRow) * pixelsPerCell);
+    const QRectF target(origin + QPointF(firstColumn * size, firstRow * size),
+                        QSizeF((lastColumn - firstColumn) * size, (lastRow - firstRow) * size));
+    painter.drawImage(target, source, sourceRect);
 }
 
 void HeatmapWidget::paintGroupLines(QPainter &painter) const
@@ -326,29 +388,24 @@ void HeatmapWidget::paintLegend(QPainter &painter) const
 {
     const QRectF area = legendArea();
     const QFontMetrics metrics(font());
-    const double titleHeight = metrics.height() + 4;
-    const QRectF bar(area.left() + 4, area.top() + titleHeight + metrics.height() / 2.0, 16,
-                     std::max(10.0, area.height() - 2 * titleHeight - metrics.height()));
-
-    painter.setPen(palette().color(QPalette::WindowText));
-    painter.drawText(QRectF(area.left(), area.top(), area.width(), titleHeight),
-                     Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(m_title, Qt::ElideRight, int(area.width())));
+    const QRectF bar(area.left() + 4, area.top() + metrics.height() / 2.0, legendBarWidth,
+                     std::max(10.0, area.height() - metrics.height()));
 
     QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
     for (int i = 0; i <= 8; ++i)
         gradient.setColorAt(i / 8.0, QColor(viridis(i / 8.0)));
+    painter.setPen(palette().color(QPalette::WindowText));
     painter.fillRect(bar, gradient);
     painter.drawRect(bar);
 
-    constexpr int tickCount = 5;
-    for (int i = 0; i < tickCount; ++i) {
-        const double fraction = static_cast<double>(i) / (tickCount - 1);
+    for (int i = 0; i < legendTickCount; ++i) {
+        const double fraction = static_cast<double>(i) / (legendTickCount - 1);
         const double y = bar.bottom() - fraction * bar.height();
-        const double tickValue = m_minimum + fraction * (m_maximum - m_minimum);
+        const double tickValue = m_range.low + fraction * (m_range.high - m_range.low);
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
         painter.drawText(QRectF(bar.right() + 6, y - metrics.height() / 2.0, area.right() - bar.right() - 6,
                                 metrics.height()),
-                         Qt::AlignLeft | Qt::AlignVCenter, QString::number(tickValue, 'f', 3));
+                         Qt::AlignLeft | Qt::AlignVCenter, tickLabel(tickValue));
     }
 }
 
@@ -395,8 +452,10 @@ void HeatmapWidget::mouseReleaseEvent(QMouseEvent *event)
 
 void HeatmapWidget::mouseDoubleClickEvent(QMouseEvent *event)
 {
-    if (event->button() == Qt::LeftButton)
-        resetView();
+    if (event->button() != Qt::LeftButton)
+        return;
+    resetView();
+    Q_EMIT activated();
 }
 
 void HeatmapWidget::leaveEvent(QEvent *event)
