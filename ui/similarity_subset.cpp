@@ -1,10 +1,15 @@
 #include "similarity_subset.h"
 
+#include "matrix_ordering.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <numeric>
 #include <random>
+#include <set>
 
 namespace esafh::ui {
 
@@ -13,6 +18,31 @@ namespace {
 int firstLabel(const DatasetItem &item)
 {
     return item.labels.empty() ? INT_MAX : item.labels.front();
+}
+
+// Fills the groups of a subset whose items are ordered by label.
+void groupByLabel(const Dataset &dataset, SimilaritySubset &subset)
+{
+    subset.groupStarts.clear();
+    subset.groupNames.clear();
+    int previousLabel = -1;
+    for (int position = 0; position < static_cast<int>(subset.items.size()); ++position) {
+        const int label = firstLabel(dataset.items[subset.items[position]]);
+        if (position > 0 && label == previousLabel)
+            continue;
+        subset.groupStarts.push_back(position);
+        subset.groupNames.append(label == INT_MAX ? QCoreApplication::translate("SimilaritySubset", "(no label)")
+                                                  : dataset.labelNames.value(label));
+        previousLabel = label;
+    }
+}
+
+FeatureMatrix permutedRows(const FeatureMatrix &matrix, const std::vector<int> &order)
+{
+    FeatureMatrix result(matrix.rows(), matrix.cols());
+    for (Eigen::Index row = 0; row < result.rows(); ++row)
+        result.row(row) = matrix.row(order[static_cast<std::size_t>(row)]);
+    return result;
 }
 
 } // namespace
@@ -33,23 +63,95 @@ SimilaritySubset chooseSimilaritySubset(const Dataset &dataset, int count, quint
         subset.items.resize(count);
     }
 
-    std::sort(subset.items.begin(), subset.items.end(), [&dataset](int left, int right) {
-        const int leftLabel = firstLabel(dataset.items[left]);
-        const int rightLabel = firstLabel(dataset.items[right]);
-        return leftLabel != rightLabel ? leftLabel < rightLabel : left < right;
-    });
-
-    int previousLabel = -1;
-    for (int position = 0; position < static_cast<int>(subset.items.size()); ++position) {
-        const int label = firstLabel(dataset.items[subset.items[position]]);
-        if (position > 0 && label == previousLabel)
-            continue;
-        subset.groupStarts.push_back(position);
-        subset.groupNames.append(label == INT_MAX ? QCoreApplication::translate("SimilaritySubset", "(no label)")
-                                                  : dataset.labelNames.value(label));
-        previousLabel = label;
-    }
+    const std::vector<int> positions = labelOrder(dataset, subset.items);
+    std::vector<int> ordered;
+    ordered.reserve(positions.size());
+    for (int position : positions)
+        ordered.push_back(subset.items[static_cast<std::size_t>(position)]);
+    subset.items = std::move(ordered);
+    groupByLabel(dataset, subset);
     return subset;
+}
+
+std::vector<int> labelOrder(const Dataset &dataset, const std::vector<int> &items)
+{
+    std::vector<int> positions(items.size());
+    std::iota(positions.begin(), positions.end(), 0);
+    std::sort(positions.begin(), positions.end(), [&](int left, int right) {
+        const int leftItem = items[static_cast<std::size_t>(left)];
+        const int rightItem = items[static_cast<std::size_t>(right)];
+        const int leftLabel = firstLabel(dataset.items[leftItem]);
+        const int rightLabel = firstLabel(dataset.items[rightItem]);
+        return leftLabel != rightLabel ? leftLabel < rightLabel : leftItem < rightItem;
+    });
+    return positions;
+}
+
+int clusterCountFor(const Dataset &dataset, const std::vector<int> &items)
+{
+    std::set<int> labels;
+    for (int item : items) {
+        if (!dataset.items[item].labels.empty())
+            labels.insert(firstLabel(dataset.items[item]));
+    }
+    const int count = labels.size() >= 2 ? static_cast<int>(labels.size())
+                                         : static_cast<int>(std::lround(std::sqrt(items.size() / 2.0)));
+    return std::clamp(count, 2, 30);
+}
+
+SquareMatrix permuted(const SquareMatrix &matrix, const std::vector<int> &order)
+{
+    Q_ASSERT(matrix.rows() == matrix.cols() && matrix.rows() == static_cast<Eigen::Index>(order.size()));
+    const Eigen::Index n = matrix.rows();
+    SquareMatrix result(n, n);
+    for (Eigen::Index row = 0; row < n; ++row) {
+        const float *source = matrix.data() + order[static_cast<std::size_t>(row)] * n;
+        float *target = result.data() + row * n;
+        for (Eigen::Index column = 0; column < n; ++column)
+            target[column] = source[order[static_cast<std::size_t>(column)]];
+    }
+    return result;
+}
+
+void orderSubset(const Dataset &dataset, SubsetOrder order, SimilaritySubset &subset, SimilarityMatrices &matrices)
+{
+    const auto n = static_cast<Eigen::Index>(subset.items.size());
+    // Without a fused matrix there is nothing to cluster.
+    if (matrices.fused.rows() != n || matrices.fused.cols() != n)
+        order = SubsetOrder::Label;
+
+    std::vector<int> positions;
+    std::vector<int> clusterStarts;
+    if (order == SubsetOrder::Label) {
+        positions = labelOrder(dataset, subset.items);
+    } else {
+        ClusterOrdering clusters = clusterOrdering(matrices.fused, clusterCountFor(dataset, subset.items));
+        positions = std::move(clusters.order);
+        clusterStarts = std::move(clusters.groupStarts);
+    }
+
+    std::vector<int> items;
+    items.reserve(positions.size());
+    for (int position : positions)
+        items.push_back(subset.items[static_cast<std::size_t>(position)]);
+    subset.items = std::move(items);
+
+    for (SquareMatrix *matrix : {&matrices.image, &matrices.text, &matrices.enrichedText, &matrices.crossModal,
+                                 &matrices.fused, &matrices.code}) {
+        if (matrix->rows() == n && matrix->cols() == n)
+            *matrix = permuted(*matrix, positions);
+    }
+    if (matrices.attention.rows() == n)
+        matrices.attention = permutedRows(matrices.attention, positions);
+
+    if (order == SubsetOrder::Label) {
+        groupByLabel(dataset, subset);
+        return;
+    }
+    subset.groupStarts = std::move(clusterStarts);
+    subset.groupNames.clear();
+    for (std::size_t cluster = 0; cluster < subset.groupStarts.size(); ++cluster)
+        subset.groupNames.append(QCoreApplication::translate("SimilaritySubset", "cluster %1").arg(cluster + 1));
 }
 
 Result<SimilarityMatrices> computeSubsetMatrices(const TrainedModel &model, const PreparedDataset &prepared,
