@@ -12,9 +12,10 @@ CellDetailsView::CellDetailsView(ThumbnailCache *thumbnails, QWidget *parent)
 {
     m_row = makeItemWidgets();
     m_column = makeItemWidgets();
-    m_value = new QLabel;
-    m_value->setAlignment(Qt::AlignCenter);
-    m_value->setWordWrap(true);
+    m_valueTable = new QLabel;
+    m_valueTable->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    m_valueTable->setWordWrap(true);
+    m_valueTable->setTextFormat(Qt::RichText);
 
     auto *layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -24,7 +25,7 @@ CellDetailsView::CellDetailsView(ThumbnailCache *thumbnails, QWidget *parent)
     layout->addWidget(m_column.thumbnail, 1, 1);
     layout->addWidget(m_row.text, 2, 0);
     layout->addWidget(m_column.text, 2, 1);
-    layout->addWidget(m_value, 3, 0, 1, 2);
+    layout->addWidget(m_valueTable, 3, 0, 1, 2);
     layout->setRowStretch(4, 1);
 
     connect(m_thumbnails, &ThumbnailCache::thumbnailReady, this, &CellDetailsView::refreshThumbnail);
@@ -39,6 +40,7 @@ CellDetailsView::ItemWidgets CellDetailsView::makeItemWidgets()
     widgets.thumbnail->setFixedSize(m_thumbnails->thumbnailSize());
     widgets.text = new QLabel;
     widgets.text->setWordWrap(true);
+    widgets.text->setTextFormat(Qt::PlainText);
     widgets.text->setAlignment(Qt::AlignTop | Qt::AlignHCenter);
     widgets.text->setMinimumWidth(m_thumbnails->thumbnailSize().width());
     widgets.text->setMaximumWidth(m_thumbnails->thumbnailSize().width() + 40);
@@ -46,13 +48,26 @@ CellDetailsView::ItemWidgets CellDetailsView::makeItemWidgets()
 }
 
 void CellDetailsView::showItems(const QString &rowText, const QString &rowImagePath, const QString &columnText,
-                                const QString &columnImagePath, const QString &valueText)
+                                const QString &columnImagePath, const QList<MatrixValue> &values)
 {
     m_row.text->setText(rowText);
     m_row.imagePath = rowImagePath;
     m_column.text->setText(columnText);
     m_column.imagePath = columnImagePath;
-    m_value->setText(valueText);
+    m_values = values;
+
+    QString table = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    for (const MatrixValue &value : values) {
+        QString name = value.matrixName.toHtmlEscaped();
+        QString number = QString::number(value.value, 'f', 4);
+        if (value.shown) {
+            name = QStringLiteral("<b>%1</b>").arg(name);
+            number = QStringLiteral("<b>%1</b>").arg(number);
+        }
+        table += QStringLiteral("<tr><td>%1</td><td align=\"right\">&nbsp;&nbsp;%2</td></tr>").arg(name, number);
+    }
+    table += QStringLiteral("</table>");
+    m_valueTable->setText(table);
     showThumbnail(m_row);
     showThumbnail(m_column);
 }
@@ -64,7 +79,18 @@ void CellDetailsView::clear()
         widgets->text->clear();
         widgets->imagePath.clear();
     }
-    m_value->setText(tr("Hover over the matrix to compare two items."));
+    m_values.clear();
+    m_valueTable->setText(tr("Hover over a matrix to compare two items and see the cell's value in each matrix."));
+}
+
+QString CellDetailsView::rowText() const
+{
+    return m_row.text->text();
+}
+
+QString CellDetailsView::columnText() const
+{
+    return m_column.text->text();
 }
 
 void CellDetailsView::showThumbnail(ItemWidgets &widgets)

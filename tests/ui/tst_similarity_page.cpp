@@ -1,3 +1,5 @@
+#include "attention_chart.h"
+#include "cell_details_view.h"
 #include "heatmap_widget.h"
 #include "session.h"
 #include "similarity_page.h"
@@ -5,12 +7,15 @@
 #include "thumbnail_cache.h"
 #include "ui_fixtures.h"
 
+#include <QMouseEvent>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 using namespace esafh;
 using esafh::ui::SimilarityPage;
@@ -24,9 +29,18 @@ private Q_SLOTS:
     void cleanupTestCase();
     void subsetComesFromDatabaseByLabel();
     void computeShowsEveryMatrix();
+    void hoverShowsValueInEveryMatrix();
+    void switchingMatrixRefreshesHoveredCell();
+    void sideBySideShowsSixMatrices();
+    void clusterOrderPermutesMatrices();
+    void attentionChartFollowsHover();
+    void legendTitleIsComplete();
     void modelChangeClearsMatrices();
 
 private:
+    void hoverCell(ui::HeatmapWidget *heatmap, int row, int column);
+    bool computeMatrices(int count);
+
     QTemporaryDir m_folder;
     ui::Session *m_session = nullptr;
     ui::ThumbnailCache *m_thumbnails = nullptr;
@@ -79,13 +93,29 @@ void TestSimilarityPage::subsetComesFromDatabaseByLabel()
     QCOMPARE(ui::chooseSimilaritySubset(dataset, 5000).items.size(), dataset.split.database.size());
 }
 
-void TestSimilarityPage::computeShowsEveryMatrix()
+// Moves the mouse over a cell, as a user hovering it does.
+void TestSimilarityPage::hoverCell(ui::HeatmapWidget *heatmap, int row, int column)
 {
-    m_page->setSubsetSize(10);
+    const QPointF position = heatmap->cellRect(row, column).center();
+    QMouseEvent move(QEvent::MouseMove, position, heatmap->mapToGlobal(position), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
+    QCoreApplication::sendEvent(heatmap, &move);
+}
+
+bool TestSimilarityPage::computeMatrices(int count)
+{
+    m_page->setSubsetSize(count);
     QSignalSpy computed(m_page, &SimilarityPage::computed);
     m_page->compute();
-    QVERIFY(computed.wait(60000));
-    QVERIFY2(computed.constFirst().constFirst().toBool(), qPrintable(m_page->messageText()));
+    // The subset and the matrices are computed off the GUI thread.
+    if (!m_page->isComputing())
+        return false;
+    return computed.wait(60000) && computed.constFirst().constFirst().toBool();
+}
+
+void TestSimilarityPage::computeShowsEveryMatrix()
+{
+    QVERIFY2(computeMatrices(10), qPrintable(m_page->messageText()));
 
     ui::HeatmapWidget *heatmap = m_page->heatmap();
     for (auto matrix : {SimilarityPage::Matrix::Image, SimilarityPage::Matrix::Text, SimilarityPage::Matrix::EnrichedText,
@@ -108,6 +138,125 @@ void TestSimilarityPage::computeShowsEveryMatrix()
     for (int column = 2; column < attention->columnCount(); ++column)
         rowSum += attention->item(0, column)->text().toDouble();
     QVERIFY2(std::abs(rowSum - 1.0) < 0.01, qPrintable(QString::number(rowSum)));
+}
+
+void TestSimilarityPage::hoverShowsValueInEveryMatrix()
+{
+    m_page->resize(1280, 800);
+    m_page->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_page));
+    m_page->setMatrix(SimilarityPage::Matrix::Fused);
+    hoverCell(m_page->heatmap(), 2, 7);
+
+    const ui::CellDetailsView *details = m_page->cellDetails();
+    const Dataset &dataset = m_session->dataset()->dataset;
+    QVERIFY(details->rowText().startsWith(dataset.items[m_page->subset().items[2]].caption()));
+    QVERIFY(details->columnText().startsWith(dataset.items[m_page->subset().items[7]].caption()));
+
+    // A copy, since switching the matrix below refreshes the details.
+    const QList<ui::CellDetailsView::MatrixValue> values = details->values();
+    QCOMPARE(values.size(), SimilarityPage::matrixCount);
+    for (int index = 0; index < SimilarityPage::matrixCount; ++index) {
+        const auto matrix = static_cast<SimilarityPage::Matrix>(index);
+        QCOMPARE(values[index].matrixName, SimilarityPage::matrixName(matrix));
+        QCOMPARE(values[index].shown, matrix == SimilarityPage::Matrix::Fused);
+        m_page->setMatrix(matrix);
+        QCOMPARE(values[index].value, m_page->heatmap()->value(2, 7));
+    }
+}
+
+// Switching the matrix keeps the hovered cell and moves the emphasis to the new matrix.
+void TestSimilarityPage::switchingMatrixRefreshesHoveredCell()
+{
+    m_page->setMatrix(SimilarityPage::Matrix::Fused);
+    hoverCell(m_page->heatmap(), 4, 1);
+    QCOMPARE(m_page->cellDetails()->values().at(static_cast<int>(SimilarityPage::Matrix::Fused)).shown, true);
+
+    m_page->setMatrix(SimilarityPage::Matrix::Image);
+    const QList<ui::CellDetailsView::MatrixValue> &values = m_page->cellDetails()->values();
+    const auto image = static_cast<int>(SimilarityPage::Matrix::Image);
+    QVERIFY(values.at(image).shown);
+    QVERIFY(!values.at(static_cast<int>(SimilarityPage::Matrix::Fused)).shown);
+    QCOMPARE(values.at(image).value, m_page->heatmap()->value(4, 1));
+    QCOMPARE(m_page->heatmap()->title(), SimilarityPage::matrixName(SimilarityPage::Matrix::Image));
+    QCOMPARE(m_page->heatmap()->highlightedCell(), QPoint(1, 4));
+}
+
+void TestSimilarityPage::sideBySideShowsSixMatrices()
+{
+    m_page->setView(SimilarityPage::View::SideBySide);
+    QCOMPARE(m_page->view(), SimilarityPage::View::SideBySide);
+    QVERIFY(m_page->tile(SimilarityPage::Matrix::Image)->isVisible());
+    QVERIFY(!m_page->heatmap()->isVisible());
+
+    for (int index = 0; index < SimilarityPage::matrixCount; ++index) {
+        const auto matrix = static_cast<SimilarityPage::Matrix>(index);
+        ui::HeatmapWidget *tile = m_page->tile(matrix);
+        QCOMPARE(tile->itemCount(), 10);
+        QCOMPARE(tile->image().size(), QSize(10, 10));
+        QCOMPARE(tile->title(), SimilarityPage::matrixName(matrix));
+    }
+
+    // Hovering one tile outlines the cell in all of them.
+    hoverCell(m_page->tile(SimilarityPage::Matrix::Code), 3, 6);
+    for (int index = 0; index < SimilarityPage::matrixCount; ++index)
+        QCOMPARE(m_page->tile(static_cast<SimilarityPage::Matrix>(index))->highlightedCell(), QPoint(6, 3));
+    QCOMPARE(m_page->cellDetails()->values().size(), SimilarityPage::matrixCount);
+
+    // A double click opens the tile's matrix in the one-matrix view.
+    ui::HeatmapWidget *textTile = m_page->tile(SimilarityPage::Matrix::Text);
+    QTest::mouseDClick(textTile, Qt::LeftButton, {}, textTile->cellRect(1, 1).center().toPoint());
+    QCOMPARE(m_page->view(), SimilarityPage::View::Single);
+    QCOMPARE(m_page->matrix(), SimilarityPage::Matrix::Text);
+}
+
+void TestSimilarityPage::clusterOrderPermutesMatrices()
+{
+    const std::vector<int> itemsByLabel = m_page->subset().items;
+    m_page->setMatrix(SimilarityPage::Matrix::Fused);
+    std::map<std::pair<int, int>, float> fusedByItems;
+    for (std::size_t row = 0; row < itemsByLabel.size(); ++row)
+        for (std::size_t column = 0; column < itemsByLabel.size(); ++column)
+            fusedByItems[{itemsByLabel[row], itemsByLabel[column]}] = m_page->heatmap()->value(int(row), int(column));
+
+    QSignalSpy computed(m_page, &SimilarityPage::computed);
+    m_page->setOrder(ui::SubsetOrder::Cluster);
+    QVERIFY(computed.wait(30000));
+    QVERIFY2(computed.constFirst().constFirst().toBool(), qPrintable(m_page->messageText()));
+
+    // The same items in another order, with each value moved along with its items.
+    const std::vector<int> &clustered = m_page->subset().items;
+    QCOMPARE(std::multiset<int>(clustered.begin(), clustered.end()),
+             std::multiset<int>(itemsByLabel.begin(), itemsByLabel.end()));
+    for (std::size_t row = 0; row < clustered.size(); ++row)
+        for (std::size_t column = 0; column < clustered.size(); ++column)
+            QCOMPARE(m_page->heatmap()->value(int(row), int(column)), (fusedByItems[{clustered[row], clustered[column]}]));
+    QVERIFY(!m_page->subset().groupStarts.empty());
+    QCOMPARE(m_page->subset().groupStarts.front(), 0);
+    QVERIFY2(m_page->messageText().contains(QStringLiteral("cluster")), qPrintable(m_page->messageText()));
+
+    // Back to label order gives the first order again.
+    m_page->setOrder(ui::SubsetOrder::Label);
+    QVERIFY(computed.wait(30000));
+    QCOMPARE(m_page->subset().items, itemsByLabel);
+}
+
+void TestSimilarityPage::attentionChartFollowsHover()
+{
+    const ui::AttentionChart *chart = m_page->attentionChart();
+    QCOMPARE(chart->itemCount(), 10);
+    QCOMPARE(chart->areas().size(), m_page->attentionModel()->columnCount() - 2);
+
+    hoverCell(m_page->heatmap(), 5, 2);
+    QCOMPARE(chart->markedItem(), 5);
+}
+
+void TestSimilarityPage::legendTitleIsComplete()
+{
+    for (int index = 0; index < SimilarityPage::matrixCount; ++index) {
+        m_page->setMatrix(static_cast<SimilarityPage::Matrix>(index));
+        QCOMPARE(m_page->heatmap()->visibleTitle(), m_page->heatmap()->title());
+    }
 }
 
 void TestSimilarityPage::modelChangeClearsMatrices()
