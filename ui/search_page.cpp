@@ -6,13 +6,18 @@
 
 #include "common/logging.h"
 
+#include <QAction>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QImageReader>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -23,11 +28,13 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <algorithm>
+
 namespace esafh::ui {
 
 namespace {
 
-constexpr int defaultResultCount = 20;
+constexpr int defaultPageSize = 50;
 constexpr int previewSize = 64;
 
 const SearchDirection allDirections[] = {SearchDirection::TextToImage, SearchDirection::TextToText,
@@ -52,7 +59,35 @@ QString imageFileFilter()
     return SearchPage::tr("Images (%1);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
 }
 
+QString databaseItemsText(int count)
+{
+    return count == 1 ? SearchPage::tr("1 database item") : SearchPage::tr("%1 database items").arg(count);
+}
+
+// The first local file among the URLs of dropped or pasted data, or an empty string.
+QString firstLocalFile(const QMimeData *mimeData)
+{
+    if (!mimeData || !mimeData->hasUrls())
+        return {};
+    for (const QUrl &url : mimeData->urls()) {
+        if (url.isLocalFile())
+            return url.toLocalFile();
+    }
+    return {};
+}
+
+bool holdsImageQuery(const QMimeData *mimeData)
+{
+    return mimeData && (mimeData->hasImage() || !firstLocalFile(mimeData).isEmpty());
+}
+
 } // namespace
+
+bool SearchPage::Query::operator==(const Query &other) const
+{
+    return kind == other.kind && text == other.text && imagePath == other.imagePath &&
+           databaseIndex == other.databaseIndex && direction == other.direction;
+}
 
 SearchPage::SearchPage(Session *session, ThumbnailCache *thumbnails, QWidget *parent)
     : QWidget(parent), m_session(session), m_thumbnails(thumbnails)
@@ -60,6 +95,15 @@ SearchPage::SearchPage(Session *session, ThumbnailCache *thumbnails, QWidget *pa
     m_results = new SearchResultsModel(m_thumbnails, this);
     buildLayout();
     setAcceptDrops(true);
+
+    // Ctrl+V pastes an image query anywhere on the screen. In the query field it
+    // pastes text as usual, unless the clipboard contains an image (see eventFilter).
+    auto *pasteAction = new QAction(tr("Paste Image Query"), this);
+    pasteAction->setShortcut(QKeySequence::Paste);
+    pasteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(pasteAction, &QAction::triggered, this, &SearchPage::pasteQuery);
+    addAction(pasteAction);
+    m_queryEdit->installEventFilter(this);
 
     connect(m_queryEdit, &QLineEdit::textEdited, this, [this] { setQueryKind(QueryKind::Text); });
     connect(m_queryEdit, &QLineEdit::returnPressed, this, [this] {
@@ -72,6 +116,9 @@ SearchPage::SearchPage(Session *session, ThumbnailCache *thumbnails, QWidget *pa
         search();
     });
     connect(m_openImageButton, &QPushButton::clicked, this, &SearchPage::openImage);
+    connect(m_pasteImageButton, &QPushButton::clicked, this, &SearchPage::pasteQuery);
+    connect(m_previousButton, &QPushButton::clicked, this, &SearchPage::showPreviousPage);
+    connect(m_nextButton, &QPushButton::clicked, this, &SearchPage::showNextPage);
     connect(m_resultsView, &QListView::clicked, this, [this](const QModelIndex &index) {
         searchByDatabaseItem(index.data(SearchResultsModel::DatabaseIndexRole).toInt());
     });
@@ -79,9 +126,11 @@ SearchPage::SearchPage(Session *session, ThumbnailCache *thumbnails, QWidget *pa
         if (m_queryKind != QueryKind::None)
             search();
     });
-    connect(m_resultCount, &QSpinBox::editingFinished, this, [this] {
-        if (m_queryKind != QueryKind::None && m_results->rowCount() != m_resultCount->value())
-            search();
+    connect(m_pageSize, &QSpinBox::editingFinished, this, [this] {
+        if (m_rankedModel && m_results->rowCount() > 0 && m_results->rowCount() != m_pageSize->value()) {
+            const int firstRank = m_results->hit(0).rank;
+            showPage((firstRank - 1) / m_pageSize->value());
+        }
     });
     connect(m_thumbnails, &ThumbnailCache::thumbnailReady, this, &SearchPage::refreshQueryThumbnail);
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &SearchPage::finishSearch);
@@ -103,32 +152,31 @@ void SearchPage::buildLayout()
     m_searchButton = new QPushButton(tr("Search"));
     m_openImageButton = new QPushButton(tr("Open Image…"));
     m_openImageButton->setToolTip(tr("Search with an image file; you can also drop an image onto this screen."));
+    m_pasteImageButton = new QPushButton(tr("Paste Image"));
+    m_pasteImageButton->setToolTip(tr("Search with the image or image file on the clipboard (%1).")
+                                       .arg(QKeySequence(QKeySequence::Paste).toString(QKeySequence::NativeText)));
 
     m_direction = new QComboBox;
     for (SearchDirection direction : allDirections)
         m_direction->addItem(directionDisplayName(direction), static_cast<int>(direction));
     m_direction->setToolTip(tr("Modality of the query and of the database items it is ranked against."));
 
-    m_resultCount = new QSpinBox;
-    m_resultCount->setRange(1, 1000);
-    m_resultCount->setValue(defaultResultCount);
-    m_resultCount->setPrefix(tr("Top "));
-    m_resultCount->setToolTip(tr("Number of results to show."));
-
     auto *queryRow = new QHBoxLayout;
     queryRow->addWidget(m_queryEdit, 1);
     queryRow->addWidget(m_searchButton);
     queryRow->addWidget(m_openImageButton);
+    queryRow->addWidget(m_pasteImageButton);
     queryRow->addWidget(m_direction);
-    queryRow->addWidget(m_resultCount);
 
     m_queryThumbnail = new QLabel;
     m_queryThumbnail->setFixedSize(previewSize, previewSize);
     m_queryThumbnail->setAlignment(Qt::AlignCenter);
     m_queryDescription = new QLabel;
     m_queryDescription->setWordWrap(true);
+    m_queryDescription->setTextFormat(Qt::PlainText);
     m_message = new QLabel;
     m_message->setWordWrap(true);
+    m_message->setTextFormat(Qt::PlainText);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *descriptionColumn = new QVBoxLayout;
@@ -157,10 +205,31 @@ void SearchPage::buildLayout()
     m_resultsView->setMouseTracking(true);
     m_resultsView->setToolTip(QString());
 
+    m_previousButton = new QPushButton(tr("Previous"));
+    m_previousButton->setToolTip(tr("Show the previous page of the ranking."));
+    m_nextButton = new QPushButton(tr("Next"));
+    m_nextButton->setToolTip(tr("Show the next page of the ranking."));
+    m_pageLabel = new QLabel;
+    m_pageSize = new QSpinBox;
+    m_pageSize->setRange(10, 500);
+    m_pageSize->setSingleStep(10);
+    m_pageSize->setValue(defaultPageSize);
+    m_pageSize->setSuffix(tr(" per page"));
+    m_pageSize->setToolTip(tr("Number of results on each page."));
+
+    auto *pagerRow = new QHBoxLayout;
+    pagerRow->addStretch();
+    pagerRow->addWidget(m_previousButton);
+    pagerRow->addWidget(m_pageLabel);
+    pagerRow->addWidget(m_nextButton);
+    pagerRow->addSpacing(12);
+    pagerRow->addWidget(m_pageSize);
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(queryRow);
     layout->addLayout(previewRow);
     layout->addWidget(m_resultsView, 1);
+    layout->addLayout(pagerRow);
 }
 
 SearchDirection SearchPage::direction() const
@@ -176,6 +245,12 @@ void SearchPage::setDirection(SearchDirection direction)
 QString SearchPage::messageText() const
 {
     return m_message->text();
+}
+
+int SearchPage::pageCount() const
+{
+    const int pageSize = m_pageSize->value();
+    return m_rankedModel ? (m_databaseSize + pageSize - 1) / pageSize : 0;
 }
 
 void SearchPage::setQueryKind(QueryKind kind)
@@ -204,7 +279,8 @@ void SearchPage::showQueryPreview()
 
     switch (m_queryKind) {
     case QueryKind::None:
-        m_queryDescription->setText(tr("Type a query, open or drop an image, or click a result to search from it."));
+        m_queryDescription->setText(
+            tr("Type a query, open, drop or paste an image, or click a result to search from it."));
         break;
     case QueryKind::Text:
         m_queryDescription->setText(tr("Query: the text \"%1\".").arg(m_queryEdit->text().trimmed()));
@@ -243,9 +319,18 @@ void SearchPage::openImage()
         searchByImageFile(path);
 }
 
+void SearchPage::searchByText(const QString &text)
+{
+    m_queryEdit->setText(text);
+    setQueryKind(QueryKind::Text);
+    search();
+}
+
 void SearchPage::searchByImageFile(const QString &path)
 {
     m_imagePath = path;
+    // The text field would otherwise show a query that is not the one searched.
+    m_queryEdit->clear();
     setQueryKind(QueryKind::Image);
     search();
 }
@@ -253,12 +338,105 @@ void SearchPage::searchByImageFile(const QString &path)
 void SearchPage::searchByDatabaseItem(int databaseIndex)
 {
     m_databaseIndex = databaseIndex;
+    const TrainedModelPointer model = m_session->model();
+    if (model && databaseIndex >= 0 && databaseIndex < static_cast<int>(model->databaseItems.size()))
+        m_queryEdit->setText(model->databaseItems[static_cast<std::size_t>(databaseIndex)].caption());
+    else
+        m_queryEdit->clear();
     setQueryKind(QueryKind::Item);
     search();
 }
 
+void SearchPage::searchByMimeData(const QMimeData *mimeData)
+{
+    if (!m_session->model()) {
+        showError(tr("There is no model to search with. Train one on the Train screen or open a model file."));
+        return;
+    }
+
+    const QString file = firstLocalFile(mimeData);
+    if (!file.isEmpty()) {
+        searchByImageFile(file);
+        return;
+    }
+
+    const QImage image = mimeData && mimeData->hasImage() ? qvariant_cast<QImage>(mimeData->imageData()) : QImage();
+    if (image.isNull()) {
+        showError(tr("The pasted or dropped data is not an image or an image file. Copy an image, or an image "
+                     "file in a file manager, and paste it again."));
+        return;
+    }
+    if (!m_pastedImages.isValid()) {
+        showError(tr("Cannot save the pasted image: no temporary folder can be created (%1).")
+                      .arg(m_pastedImages.errorString()));
+        return;
+    }
+    const QString path = m_pastedImages.filePath(QStringLiteral("pasted-image-%1.png").arg(++m_pastedImageCount));
+    if (!image.save(path, "PNG")) {
+        showError(tr("Cannot save the pasted image to %1.").arg(path));
+        return;
+    }
+    searchByImageFile(path);
+}
+
+void SearchPage::pasteQuery()
+{
+    const QMimeData *mimeData = QGuiApplication::clipboard()->mimeData();
+    if (!holdsImageQuery(mimeData) && mimeData && mimeData->hasText() && !mimeData->text().trimmed().isEmpty()) {
+        // Plain text pastes into the query field, which is where a user expects it.
+        m_queryEdit->setText(mimeData->text().simplified());
+        m_queryEdit->setFocus();
+        setQueryKind(QueryKind::Text);
+        return;
+    }
+    searchByMimeData(mimeData);
+}
+
+bool SearchPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_queryEdit && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->matches(QKeySequence::Paste) && holdsImageQuery(QGuiApplication::clipboard()->mimeData())) {
+            pasteQuery();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+SearchPage::Query SearchPage::currentQuery() const
+{
+    Query query;
+    query.kind = m_queryKind;
+    query.text = m_queryEdit->text().trimmed();
+    query.imagePath = m_imagePath;
+    query.databaseIndex = m_databaseIndex;
+    query.direction = direction();
+    return query;
+}
+
 void SearchPage::search()
 {
+    m_rankedHits.clear();
+    m_rankedModel.reset();
+    showPage(0);
+}
+
+void SearchPage::showNextPage()
+{
+    if (m_currentPage + 1 < pageCount())
+        showPage(m_currentPage + 1);
+}
+
+void SearchPage::showPreviousPage()
+{
+    if (m_currentPage > 0)
+        showPage(m_currentPage - 1);
+}
+
+void SearchPage::showPage(int page)
+{
+    m_requestedPage = page;
     if (isSearching()) {
         m_searchAgain = true;
         return;
@@ -270,96 +448,165 @@ void SearchPage::search()
         return;
     }
 
-    Query query;
-    query.kind = m_queryKind;
-    query.text = m_queryEdit->text().trimmed();
-    query.imagePath = m_imagePath;
-    query.databaseIndex = m_databaseIndex;
+    const Query query = currentQuery();
     if (query.kind == QueryKind::None || (query.kind == QueryKind::Text && query.text.isEmpty())) {
         showError(tr("The query is empty. Type a few words, open an image or click a result."));
         return;
     }
 
-    const SearchDirection searchDirection = direction();
-    const int top = m_resultCount->value();
+    // Pages within the hits fetched for this query show without searching again.
+    const std::size_t pageEnd = static_cast<std::size_t>(page + 1) * static_cast<std::size_t>(m_pageSize->value());
+    const bool fetched = m_rankedModel == model && m_rankedQuery == query &&
+                         (m_rankedHits.size() >= pageEnd || static_cast<int>(m_rankedHits.size()) == m_databaseSize);
+    if (fetched) {
+        m_currentPage = page;
+        displayPage();
+        Q_EMIT searchFinished(true);
+        return;
+    }
+
+    // One page more than shown, so that Next shows at once.
+    startSearch(query, (page + 2) * m_pageSize->value());
+}
+
+void SearchPage::startSearch(const Query &query, int top)
+{
+    const TrainedModelPointer model = m_session->model();
     m_searchModel = model;
     m_runningQuery = query;
-    m_message->setText(tr("Searching…"));
-    m_watcher.setFuture(QtConcurrent::run([model, query, searchDirection, top]() -> Result<SearchResult> {
+    showMessage(tr("Searching…"));
+    m_watcher.setFuture(QtConcurrent::run([model, query, top]() -> Result<Ranking> {
+        QElapsedTimer timer;
+        timer.start();
+        Result<SearchResult> result = Result<SearchResult>::failure(tr("The query is empty."));
         switch (query.kind) {
-        case QueryKind::Text: return searchByText(*model, query.text, searchDirection, top);
-        case QueryKind::Image: return searchByImage(*model, query.imagePath, searchDirection, top);
-        case QueryKind::Item: return searchByItem(*model, query.databaseIndex, searchDirection, top);
+        case QueryKind::Text: result = esafh::searchByText(*model, query.text, query.direction, top); break;
+        case QueryKind::Image: result = esafh::searchByImage(*model, query.imagePath, query.direction, top); break;
+        case QueryKind::Item: result = esafh::searchByItem(*model, query.databaseIndex, query.direction, top); break;
         case QueryKind::None: break;
         }
-        return Result<SearchResult>::failure(tr("The query is empty."));
+        if (!result)
+            return Result<Ranking>::failure(result.error());
+        return Ranking{std::move(result).value(), timer.nsecsElapsed() / 1e6};
     }));
 }
 
 void SearchPage::finishSearch()
 {
-    Result<SearchResult> result = m_watcher.result();
+    Result<Ranking> result = m_watcher.result();
     const TrainedModelPointer model = std::move(m_searchModel);
     const Query query = m_runningQuery;
 
-    // The query or the model changed while this search ran: its results are stale.
+    // The query, the page or the model changed while this search ran: its results are stale.
     if (m_searchAgain || model != m_session->model()) {
         m_searchAgain = false;
         if (m_session->model())
-            search();
+            showPage(m_requestedPage);
         return;
     }
 
     if (!result) {
         qCInfo(lcUi) << "Search failed:" << result.error();
+        m_rankedHits.clear();
+        m_rankedModel.reset();
         m_results->clear();
+        updatePager();
         showError(result.error());
         Q_EMIT searchFinished(false);
         return;
     }
 
-    std::optional<std::vector<int>> queryLabels;
-    if (query.kind == QueryKind::Item)
-        queryLabels = model->databaseItems[static_cast<std::size_t>(query.databaseIndex)].labels;
+    Ranking &ranking = result.value();
+    m_rankedQuery = query;
+    m_rankedModel = model;
+    m_rankedHits = std::move(ranking.result.hits);
+    m_databaseSize = ranking.result.databaseSize;
+    m_lastMilliseconds = ranking.totalMilliseconds;
+    m_lastNote = ranking.result.note;
+    m_currentPage = std::clamp(m_requestedPage, 0, std::max(0, pageCount() - 1));
+    qCDebug(lcUi) << "Ranked" << m_rankedHits.size() << "of" << m_databaseSize << "database items in"
+                  << ranking.result.milliseconds << "ms," << m_lastMilliseconds << "ms with the query's encoding";
+    displayPage();
+    Q_EMIT searchFinished(true);
+}
 
-    const SearchResult &found = result.value();
-    QString message = tr("%1 of %2 database items, %3, in %4 ms.")
-                          .arg(found.hits.size())
-                          .arg(found.databaseSize)
-                          .arg(directionDisplayName(direction()).toLower())
-                          .arg(found.milliseconds, 0, 'f', 2);
+void SearchPage::displayPage()
+{
+    const std::size_t pageSize = static_cast<std::size_t>(m_pageSize->value());
+    const std::size_t first = std::min(m_rankedHits.size(), static_cast<std::size_t>(m_currentPage) * pageSize);
+    const std::size_t end = std::min(m_rankedHits.size(), first + pageSize);
+    std::vector<SearchHit> pageHits(m_rankedHits.begin() + static_cast<std::ptrdiff_t>(first),
+                                    m_rankedHits.begin() + static_cast<std::ptrdiff_t>(end));
+
+    std::optional<std::vector<int>> queryLabels;
+    if (m_rankedQuery.kind == QueryKind::Item)
+        queryLabels = m_rankedModel->databaseItems[static_cast<std::size_t>(m_rankedQuery.databaseIndex)].labels;
+
+    QString message = tr("Results %1–%2 of %3, %4, in %5 ms.")
+                          .arg(first + 1)
+                          .arg(end)
+                          .arg(databaseItemsText(m_databaseSize))
+                          .arg(directionDisplayName(m_rankedQuery.direction).toLower())
+                          .arg(m_lastMilliseconds, 0, 'f', 2);
+    if (first >= end)
+        message = tr("No results: the database is empty.");
     if (queryLabels)
         message += tr(" The bar under each image is green when the result shares a label with the query.");
-    if (!found.note.isEmpty())
-        message += QLatin1Char(' ') + found.note;
+    if (!m_lastNote.isEmpty())
+        message += QLatin1Char(' ') + m_lastNote;
 
-    m_results->setResults(std::move(result.value().hits), model->labelNames, std::move(queryLabels));
-    m_message->setStyleSheet(QString());
-    m_message->setText(message);
+    m_results->setResults(std::move(pageHits), m_rankedModel->labelNames, std::move(queryLabels));
+    showMessage(message);
     m_resultsView->scrollToTop();
-    Q_EMIT searchFinished(true);
+    updatePager();
+
+    // Start loading the next page's thumbnails while the user looks at this one.
+    for (std::size_t next = end; next < std::min(m_rankedHits.size(), end + pageSize); ++next)
+        m_thumbnails->thumbnail(m_rankedHits[next].imagePath);
+}
+
+void SearchPage::updatePager()
+{
+    const int pages = pageCount();
+    const bool hasResults = m_results->rowCount() > 0;
+    m_previousButton->setEnabled(hasResults && m_currentPage > 0);
+    m_nextButton->setEnabled(hasResults && m_currentPage + 1 < pages);
+    m_pageLabel->setText(hasResults ? tr("Page %1 of %2").arg(m_currentPage + 1).arg(pages) : QString());
 }
 
 void SearchPage::showError(const QString &message)
 {
+    m_showsError = true;
     m_message->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    m_message->setText(message);
+}
+
+void SearchPage::showMessage(const QString &message)
+{
+    m_showsError = false;
+    m_message->setStyleSheet(QString());
     m_message->setText(message);
 }
 
 void SearchPage::showModel()
 {
     m_results->clear();
+    m_rankedHits.clear();
+    m_rankedModel.reset();
+    m_currentPage = 0;
+    updatePager();
+
     const TrainedModelPointer model = m_session->model();
     const bool ready = model != nullptr;
     m_searchButton->setEnabled(ready);
     m_openImageButton->setEnabled(ready);
-    m_message->setStyleSheet(QString());
+    m_pasteImageButton->setEnabled(ready);
     if (!ready) {
-        m_message->setText(tr("Train a model or open a model file to search its database."));
+        showMessage(tr("Train a model or open a model file to search its database."));
     } else {
-        m_message->setText(tr("The model's database contains %n item(s), coded with %1 bits.", nullptr,
-                              static_cast<int>(model->databaseItems.size()))
-                               .arg(model->databaseImageCodes.bits()));
+        showMessage(tr("The model's database contains %1, coded with %2 bits.")
+                        .arg(databaseItemsText(static_cast<int>(model->databaseItems.size())))
+                        .arg(model->databaseImageCodes.bits()));
     }
     if (m_queryKind == QueryKind::Item)
         setQueryKind(QueryKind::None);
@@ -369,18 +616,16 @@ void SearchPage::showModel()
 
 void SearchPage::dragEnterEvent(QDragEnterEvent *event)
 {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (m_session->model() && !urls.isEmpty() && urls.first().isLocalFile())
+    if (m_session->model() && holdsImageQuery(event->mimeData()))
         event->acceptProposedAction();
 }
 
 void SearchPage::dropEvent(QDropEvent *event)
 {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.isEmpty() || !urls.first().isLocalFile())
+    if (!holdsImageQuery(event->mimeData()))
         return;
     event->acceptProposedAction();
-    searchByImageFile(urls.first().toLocalFile());
+    searchByMimeData(event->mimeData());
 }
 
 } // namespace esafh::ui

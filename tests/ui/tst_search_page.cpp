@@ -5,6 +5,9 @@
 #include "ui_fixtures.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QPushButton>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListView>
@@ -33,6 +36,13 @@ private Q_SLOTS:
     void unknownWordsShowMessage();
     void nonImageFileShowsMessage();
     void droppedImageSearches();
+    void droppedImageDataSearches();
+    void pagesCoverWholeRanking();
+    void pageSizeChangeKeepsFirstResult();
+    void pastedImageSearches();
+    void pastedTextGoesToQueryField();
+    void pastedNonImageFileShowsMessage();
+    void pasteWithoutImageShowsMessage();
 
 private:
     bool runTypedQuery(const QString &text);
@@ -98,14 +108,14 @@ bool TestSearchPage::runTypedQuery(const QString &text)
 
 void TestSearchPage::typedQueryFillsResultsModel()
 {
-    m_page->resultCountBox()->setValue(5);
+    m_page->pageSizeBox()->setValue(10);
     QVERIFY2(runTypedQuery(QStringLiteral("red apple")), qPrintable(m_page->messageText()));
 
     QCOMPARE(m_page->queryKind(), SearchPage::QueryKind::Text);
     QCOMPARE(m_page->direction(), SearchDirection::TextToImage);
 
     const SearchResultsModel *results = m_page->resultsModel();
-    QCOMPARE(results->rowCount(), 5);
+    QCOMPARE(results->rowCount(), 10);
     int previousDistance = -1;
     for (int row = 0; row < results->rowCount(); ++row) {
         const QModelIndex index = results->index(row);
@@ -173,6 +183,10 @@ void TestSearchPage::clickedResultSearchesFromItem()
         }
     }
     QVERIFY(foundItself);
+
+    // The query field shows the caption of the item searched from.
+    const QString caption = m_session->model()->databaseItems[static_cast<std::size_t>(clickedItem)].caption();
+    QCOMPARE(m_page->queryEdit()->text(), caption);
 }
 
 void TestSearchPage::unknownWordsShowMessage()
@@ -201,7 +215,9 @@ void TestSearchPage::nonImageFileShowsMessage()
     QCOMPARE(m_page->queryKind(), SearchPage::QueryKind::Image);
     QVERIFY(queryIsImage(m_page->direction()));
     QVERIFY2(m_page->messageText().contains(QStringLiteral("notes.png")), qPrintable(m_page->messageText()));
+    QVERIFY(m_page->showsError());
     QCOMPARE(m_page->resultsModel()->rowCount(), 0);
+    QVERIFY(!m_page->nextPageButton()->isEnabled());
 
     QVERIFY2(runTypedQuery(QStringLiteral("apple")), qPrintable(m_page->messageText()));
 }
@@ -224,7 +240,156 @@ void TestSearchPage::droppedImageSearches()
     QVERIFY2(finished.constFirst().constFirst().toBool(), qPrintable(m_page->messageText()));
     QCOMPARE(m_page->queryKind(), SearchPage::QueryKind::Image);
     QCOMPARE(m_page->direction(), SearchDirection::ImageToText);
-    QCOMPARE(m_page->resultsModel()->rowCount(), m_page->resultCountBox()->value());
+    QCOMPARE(m_page->resultsModel()->rowCount(), std::min(m_databaseSize, m_page->pageSizeBox()->value()));
+    // An image query has no text, so the query field is empty.
+    QVERIFY(m_page->queryEdit()->text().isEmpty());
+}
+
+void TestSearchPage::droppedImageDataSearches()
+{
+    QMimeData mimeData;
+    mimeData.setImageData(test::drawTinyImage(1, 3));
+
+    QSignalSpy finished(m_page, &SearchPage::searchFinished);
+    const QPoint centre = m_page->rect().center();
+    QDragEnterEvent enter(centre, Qt::CopyAction, &mimeData, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_page, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(centre, Qt::CopyAction, &mimeData, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_page, &drop);
+
+    QVERIFY(waitForSearch(finished));
+    QVERIFY2(finished.constFirst().constFirst().toBool(), qPrintable(m_page->messageText()));
+    QCOMPARE(m_page->queryKind(), SearchPage::QueryKind::Image);
+}
+
+// Next and Previous walk the whole ranking, which equals the core's ranking.
+void TestSearchPage::pagesCoverWholeRanking()
+{
+    m_page->pageSizeBox()->setValue(10);
+    QVERIFY2(runTypedQuery(QStringLiteral("blue car")), qPrintable(m_page->messageText()));
+    const int pages = (m_databaseSize + 9) / 10;
+    QCOMPARE(m_page->pageCount(), pages);
+    QVERIFY(pages >= 2);
+    QCOMPARE(m_page->currentPage(), 0);
+    QVERIFY(!m_page->previousPageButton()->isEnabled());
+    QVERIFY(m_page->nextPageButton()->isEnabled());
+
+    std::vector<int> shown;
+    const SearchResultsModel *results = m_page->resultsModel();
+    for (int page = 0; page < pages; ++page) {
+        QCOMPARE(m_page->currentPage(), page);
+        QCOMPARE(results->rowCount(), std::min(10, m_databaseSize - page * 10));
+        for (int row = 0; row < results->rowCount(); ++row) {
+            QCOMPARE(results->index(row).data(SearchResultsModel::RankRole).toInt(), page * 10 + row + 1);
+            shown.push_back(results->index(row).data(SearchResultsModel::DatabaseIndexRole).toInt());
+        }
+        QVERIFY2(m_page->messageText().contains(QStringLiteral("%1–").arg(page * 10 + 1)), qPrintable(m_page->messageText()));
+        if (page + 1 < pages) {
+            QSignalSpy finished(m_page, &SearchPage::searchFinished);
+            QTest::mouseClick(m_page->nextPageButton(), Qt::LeftButton);
+            QVERIFY(waitForSearch(finished));
+            QVERIFY(finished.constFirst().constFirst().toBool());
+        }
+    }
+    QVERIFY(!m_page->nextPageButton()->isEnabled());
+
+    Result<SearchResult> whole = searchByText(*m_session->model(), QStringLiteral("blue car"), SearchDirection::TextToImage,
+                                              m_databaseSize);
+    QVERIFY(whole.ok());
+    std::vector<int> expected;
+    for (const SearchHit &hit : whole->hits)
+        expected.push_back(hit.databaseIndex);
+    QCOMPARE(shown, expected);
+
+    QSignalSpy finished(m_page, &SearchPage::searchFinished);
+    QTest::mouseClick(m_page->previousPageButton(), Qt::LeftButton);
+    QVERIFY(waitForSearch(finished));
+    QCOMPARE(m_page->currentPage(), pages - 2);
+    QCOMPARE(results->index(0).data(SearchResultsModel::RankRole).toInt(), (pages - 2) * 10 + 1);
+}
+
+void TestSearchPage::pageSizeChangeKeepsFirstResult()
+{
+    m_page->pageSizeBox()->setValue(10);
+    QVERIFY(runTypedQuery(QStringLiteral("green frog")));
+    QSignalSpy finished(m_page, &SearchPage::searchFinished);
+    m_page->showNextPage();
+    QVERIFY(waitForSearch(finished));
+    QCOMPARE(m_page->resultsModel()->index(0).data(SearchResultsModel::RankRole).toInt(), 11);
+
+    finished.clear();
+    m_page->pageSizeBox()->setValue(20);
+    Q_EMIT m_page->pageSizeBox()->editingFinished();
+    QVERIFY(waitForSearch(finished));
+    QCOMPARE(m_page->currentPage(), 0);
+    QCOMPARE(m_page->resultsModel()->rowCount(), std::min(20, m_databaseSize));
+    m_page->pageSizeBox()->setValue(10);
+}
+
+// Ctrl+V in the query field with an image on the clipboard searches with the image.
+void TestSearchPage::pastedImageSearches()
+{
+    QGuiApplication::clipboard()->setImage(test::drawTinyImage(2, 4));
+    m_page->queryEdit()->setText(QStringLiteral("old words"));
+    m_page->queryEdit()->setFocus();
+
+    QSignalSpy finished(m_page, &SearchPage::searchFinished);
+    QTest::keyClick(m_page->queryEdit(), Qt::Key_V, Qt::ControlModifier);
+    QVERIFY(waitForSearch(finished));
+    QVERIFY2(finished.constFirst().constFirst().toBool(), qPrintable(m_page->messageText()));
+    QCOMPARE(m_page->queryKind(), SearchPage::QueryKind::Image);
+    QVERIFY(queryIsImage(m_page->direction()));
+    QVERIFY(m_page->queryEdit()->text().isEmpty());
+    QVERIFY(m_page->resultsModel()->rowCount() > 0);
+}
+
+// Text on the clipboard pastes into the query field as usual and searches nothing.
+void TestSearchPage::pastedTextGoesToQueryField()
+{
+    QGuiApplication::clipboard()->setText(QStringLiteral("blue car"));
+    m_page->queryEdit()->clear();
+    m_page->queryEdit()->setFocus();
+
+    QTest::keyClick(m_page->queryEdit(), Qt::Key_V, Qt::ControlModifier);
+    QCOMPARE(m_page->queryEdit()->text(), QStringLiteral("blue car"));
+    QVERIFY(!m_page->isSearching());
+}
+
+void TestSearchPage::pastedNonImageFileShowsMessage()
+{
+    const QString path = m_folder.filePath(QStringLiteral("pasted-notes.jpg"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("Plain text in a file named like an image.\n");
+    file.close();
+    auto *mimeData = new QMimeData;
+    mimeData->setUrls({QUrl::fromLocalFile(path)});
+    QGuiApplication::clipboard()->setMimeData(mimeData);
+
+    // Ctrl+V on the results grid, outside the query field.
+    m_page->resultsView()->setFocus();
+    QSignalSpy finished(m_page, &SearchPage::searchFinished);
+    QTest::keyClick(m_page->resultsView(), Qt::Key_V, Qt::ControlModifier);
+    QVERIFY(waitForSearch(finished));
+    QVERIFY(!finished.constFirst().constFirst().toBool());
+    QVERIFY(m_page->showsError());
+    QVERIFY2(m_page->messageText().contains(QStringLiteral("pasted-notes.jpg")), qPrintable(m_page->messageText()));
+    QCOMPARE(m_page->resultsModel()->rowCount(), 0);
+
+    // The screen stays usable.
+    QVERIFY2(runTypedQuery(QStringLiteral("apple")), qPrintable(m_page->messageText()));
+    QVERIFY(!m_page->showsError());
+}
+
+void TestSearchPage::pasteWithoutImageShowsMessage()
+{
+    QGuiApplication::clipboard()->setMimeData(new QMimeData);
+    m_page->pasteQuery();
+    QVERIFY(m_page->showsError());
+    QVERIFY2(m_page->messageText().contains(QStringLiteral("not an image")), qPrintable(m_page->messageText()));
+    QVERIFY(!m_page->isSearching());
+    QVERIFY(m_page->searchButton()->isEnabled());
 }
 
 QTEST_MAIN(TestSearchPage)
