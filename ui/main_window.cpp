@@ -3,6 +3,7 @@
 #include "dataset_page.h"
 #include "message_banner.h"
 #include "recent_files.h"
+#include "screenshot_tour.h"
 #include "search_page.h"
 #include "session.h"
 #include "similarity_page.h"
@@ -19,6 +20,7 @@
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -80,6 +82,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     showModelStatus();
     setWindowTitle(tr("esafh"));
     resize(1280, 820);
+
+    const QString screenshotFolder = qEnvironmentVariable(ScreenshotTour::environmentVariable());
+    if (!screenshotFolder.isEmpty()) {
+        auto *tour = new ScreenshotTour(this, screenshotFolder);
+        QTimer::singleShot(0, tour, &ScreenshotTour::start);
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -215,7 +223,9 @@ void MainWindow::showDatasetStatus()
         setWindowTitle(tr("esafh"));
         return;
     }
-    m_datasetStatus->setText(tr("Dataset: %1, %n item(s)", nullptr, dataset->dataset.size()).arg(dataset->dataset.name));
+    const int itemCount = dataset->dataset.size();
+    m_datasetStatus->setText(itemCount == 1 ? tr("Dataset: %1, 1 item").arg(dataset->dataset.name)
+                                            : tr("Dataset: %1, %2 items").arg(dataset->dataset.name).arg(itemCount));
     m_datasetStatus->setToolTip(dataset->dataset.source);
     m_recentDatasets->add(dataset->dataset.source);
     setWindowTitle(tr("%1 – esafh").arg(dataset->dataset.name));

@@ -2,6 +2,7 @@
 #include "dataset_page.h"
 #include "main_window.h"
 #include "message_banner.h"
+#include "screenshot_tour.h"
 #include "session.h"
 #include "ui_fixtures.h"
 
@@ -34,6 +35,7 @@ private Q_SLOTS:
     void invalidModelFileShowsError();
     void datasetScreenShowsCounts();
     void cocoMiniOpens();
+    void screenshotTourSavesEveryScreen();
 
 private:
     bool openDataset(const QString &path);
@@ -162,6 +164,35 @@ void TestMainWindow::cocoMiniOpens()
 
     QCOMPARE(m_window->datasetPage()->itemsModel()->rowCount(), m_window->session()->dataset()->dataset.size());
     QVERIFY(m_window->datasetPage()->labelCountModel()->rowCount() > 1);
+}
+
+void TestMainWindow::screenshotTourSavesEveryScreen()
+{
+    TrainingJobSettings settings = test::tinyJobSettings(m_tinyRoot, m_folder.filePath(QStringLiteral("cache")));
+    Result<PreparedDataset> prepared = prepareDataset(settings);
+    QVERIFY2(prepared.ok(), qPrintable(prepared.error()));
+    Result<TrainedModel> model = trainModel(prepared.value(), settings);
+    QVERIFY2(model.ok(), qPrintable(model.error()));
+    m_window->session()->setDataset(std::make_shared<const PreparedDataset>(std::move(prepared).value()));
+    m_window->session()->setModel(std::make_shared<const TrainedModel>(std::move(model).value()));
+
+    const QString folder = m_folder.filePath(QStringLiteral("screenshots"));
+    ui::ScreenshotTour tour(m_window, folder);
+    tour.setQuitWhenDone(false);
+    QSignalSpy finished(&tour, &ui::ScreenshotTour::finished);
+    tour.start();
+    QVERIFY(finished.wait(180000));
+    QVERIFY(finished.constFirst().constFirst().toBool());
+
+    const QStringList expected{QStringLiteral("dataset.png"), QStringLiteral("train.png"),
+                               QStringLiteral("similarity.png"), QStringLiteral("similarity-side-by-side.png"),
+                               QStringLiteral("search.png"), QStringLiteral("search-from-item.png")};
+    QCOMPARE(tour.savedCount(), expected.size());
+    for (const QString &name : expected) {
+        const QImage image(QDir(folder).filePath(name));
+        QVERIFY2(!image.isNull(), qPrintable(name));
+        QCOMPARE(image.size(), m_window->size());
+    }
 }
 
 QTEST_MAIN(TestMainWindow)
