@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "retrieval/hamming_search.h"
+#include "retrieval/relevance.h"
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentMap>
@@ -13,77 +14,6 @@ namespace esafh {
 
 namespace {
 
-/// Labels of several items as bit masks of `words` 64-bit words per item, so that a
-/// relevance test is an AND over a few words.
-struct LabelMasks
-{
-    int words = 1;
-    std::vector<std::uint64_t> bits;
-
-    const std::uint64_t *item(int index) const { return bits.data() + std::size_t(index) * words; }
-};
-
-int labelWordCount(const LabelSets &a, const LabelSets &b)
-{
-    int maximumLabel = 0;
-    for (const LabelSets *sets : {&a, &b}) {
-        for (const std::vector<int> &labels : *sets) {
-            for (int label : labels)
-                maximumLabel = std::max(maximumLabel, label);
-        }
-    }
-    return maximumLabel / 64 + 1;
-}
-
-LabelMasks labelMasks(const LabelSets &labels, int words)
-{
-    LabelMasks masks;
-    masks.words = words;
-    masks.bits.assign(labels.size() * std::size_t(words), 0);
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-        for (int label : labels[i]) {
-            Q_ASSERT(label >= 0);
-            masks.bits[i * words + label / 64] |= std::uint64_t(1) << (label % 64);
-        }
-    }
-    return masks;
-}
-
-bool shareLabel(const std::uint64_t *a, const std::uint64_t *b, int words)
-{
-    for (int w = 0; w < words; ++w) {
-        if (a[w] & b[w])
-            return true;
-    }
-    return false;
-}
-
-/// Returns whether the codes and labels belong together, and logs an error when they
-/// do not.
-bool evaluationInputsMatch(const HashCodes &queries, const HashCodes &database, const LabelSets &queryLabels,
-                           const LabelSets &databaseLabels)
-{
-    if (queries.bits() != database.bits()) {
-        qCCritical(lcRetrieval).noquote()
-            << QStringLiteral("mAP not computed: query codes have %1 bits but database codes have %2. "
-                              "Encode queries and database with the same model.")
-                   .arg(queries.bits())
-                   .arg(database.bits());
-        return false;
-    }
-    if (int(queryLabels.size()) != queries.size() || int(databaseLabels.size()) != database.size()) {
-        qCCritical(lcRetrieval).noquote()
-            << QStringLiteral("mAP not computed: label sets do not match the codes (%1 query label sets for %2 "
-                              "query codes, %3 database label sets for %4 database codes).")
-                   .arg(queryLabels.size())
-                   .arg(queries.size())
-                   .arg(databaseLabels.size())
-                   .arg(database.size());
-        return false;
-    }
-    return true;
-}
-
 /// mAP of Hamming ranking at each cutoff in `cutoffs` (0 or less: the whole database).
 /// Distances and relevance are computed once per query and shared by the cutoffs.
 std::vector<double> meanAveragePrecisions(const HashCodes &queries, const HashCodes &database,
@@ -91,12 +21,10 @@ std::vector<double> meanAveragePrecisions(const HashCodes &queries, const HashCo
                                           const std::vector<int> &cutoffs, TieRule rule)
 {
     std::vector<double> means(cutoffs.size(), 0.0);
-    if (!evaluationInputsMatch(queries, database, queryLabels, databaseLabels) || queries.isEmpty())
+    if (!detail::evaluationInputsMatch(queries, database, queryLabels, databaseLabels, "mAP") || queries.isEmpty())
         return means;
 
-    const int words = labelWordCount(queryLabels, databaseLabels);
-    const LabelMasks queryMasks = labelMasks(queryLabels, words);
-    const LabelMasks databaseMasks = labelMasks(databaseLabels, words);
+    const detail::RelevanceTable relevance(queryLabels, databaseLabels);
 
     // One row of APs per query. Each query writes only its own row, so the queries can
     // run in parallel without locks.
@@ -107,9 +35,7 @@ std::vector<double> meanAveragePrecisions(const HashCodes &queries, const HashCo
 
     QtConcurrent::blockingMap(queryIndices, [&](int query) {
         const std::vector<int> distances = hammingDistances(database, queries.code(query));
-        std::vector<bool> relevant(database.size());
-        for (int item = 0; item < database.size(); ++item)
-            relevant[item] = shareLabel(queryMasks.item(query), databaseMasks.item(item), words);
+        const std::vector<bool> relevant = relevance.relevantTo(query);
 
         double *row = averagePrecisions.data() + std::size_t(query) * cutoffCount;
         for (std::size_t c = 0; c < cutoffCount; ++c)
