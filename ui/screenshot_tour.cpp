@@ -184,7 +184,7 @@ void ScreenshotTour::showSearchFromItem()
 {
     SearchPage *page = m_window->searchPage();
     const int item = page->resultsModel()->hit(0).databaseIndex;
-    page->setDirection(SearchDirection::ImageToText);
+    page->setDirection(SearchDirection::ImageToImage);
     const auto searched = std::make_shared<bool>(false);
     connect(page, &SearchPage::searchFinished, this, [searched] { *searched = true; }, Qt::SingleShotConnection);
     page->searchByDatabaseItem(item);
