@@ -39,14 +39,26 @@ struct TextNeighbours
     torch::Tensor valid;   ///< m x k, bool: cosine above 0. Invalid slots are ignored.
 };
 
+/// Search method of findTextNeighbours.
+enum class TextGraphPath
+{
+    Automatic,      ///< The inverted index for sparse non-negative CPU texts, else blocked products.
+    BlockedProduct, ///< Blocks of texts times all training texts, top k kept per block.
+    InvertedIndex,  ///< Per text, only the training texts sharing a non-zero column. CPU, float, non-negative only.
+};
+
 /// Finds the `k` nearest training texts of each text. All inputs are row-normalised.
 /// A text never counts as its own neighbour: when its best match is a copy (cosine
 /// of at least 1 - 1e-5, which includes a training text meeting itself), that match
 /// is dropped. The rule depends only on the text's content, so a text gets the same
 /// neighbours whatever else is encoded with it. k is limited to n - 1 for n training
 /// texts. Equal cosines (rounded to 1e-6) are ordered by training index.
-TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const torch::Tensor &normalisedTraining,
-                                  int k);
+///
+/// Memory stays linear in the number of texts: the blocked path holds blockRows x n
+/// cosines at a time (blockRows <= 0 sizes blocks to about 4M cosines), and the
+/// inverted index n cosines per thread. Both paths give the same valid neighbours.
+TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const torch::Tensor &normalisedTraining, int k,
+                                  TextGraphPath path = TextGraphPath::Automatic, int64_t blockRows = 0);
 
 /// Mean of each text and its valid neighbours: the row-normalised weights of the
 /// text itself plus its k neighbours, m x d.
