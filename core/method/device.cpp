@@ -5,10 +5,30 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <thread>
 
 namespace esafh {
+
+namespace {
+
+/// Gives OpenBLAS the same thread count. LibTorch sets only its own threads, and
+/// OpenBLAS's pthread build (Debian's libopenblas0-pthread) otherwise runs one
+/// busy-waiting thread per core. With 1 LibTorch thread on a busy 2-core machine,
+/// an epoch on the Tux Paint stamps took 0.36 s instead of 0.22 s. The function is
+/// looked up at run time because the system chooses the BLAS behind LibTorch.
+void setBlasThreads(int threads)
+{
+    using SetThreads = void (*)(int);
+    if (auto setThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+        setThreads(threads);
+        qCInfo(lcTraining, "Using %d OpenBLAS thread(s)", threads);
+    }
+}
+
+} // namespace
 
 bool cudaAvailable()
 {
@@ -50,6 +70,7 @@ int configureThreads(int requested, int batchSize)
         qCInfo(lcTraining, "Using %d CPU threads for LibTorch for batches of %d items", threads, batchSize);
     }
     torch::set_num_threads(threads);
+    setBlasThreads(threads);
     return torch::get_num_threads();
 }
 

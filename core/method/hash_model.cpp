@@ -37,6 +37,18 @@ torch::Tensor toTensor(const FeatureMatrix &matrix, const torch::Device &device,
     return device.is_cpu() ? view.clone() : view.to(device);
 }
 
+torch::Tensor viewTensor(const FeatureMatrix &matrix, const torch::Device &device, int first, int count)
+{
+    if (count < 0)
+        count = static_cast<int>(matrix.rows()) - first;
+    if (count == 0 || matrix.cols() == 0 || !device.is_cpu())
+        return toTensor(matrix, device, first, count);
+
+    // Only read: from_blob needs a non-const pointer, but nothing writes through it.
+    float *rows = const_cast<float *>(matrix.data()) + static_cast<std::ptrdiff_t>(first) * matrix.cols();
+    return torch::from_blob(rows, {count, static_cast<int64_t>(matrix.cols())}, torch::kFloat);
+}
+
 FeatureMatrix toMatrix(const torch::Tensor &tensor)
 {
     const torch::Tensor cpu = tensor.detach().to(torch::kCPU, torch::kFloat).contiguous();
@@ -154,7 +166,8 @@ torch::Tensor HashModel::Private::inductiveAggregates(const torch::Tensor &norma
 
 torch::Tensor HashModel::Private::encodeImagesReal(const FeatureMatrix &images) const
 {
-    torch::NoGradGuard noGrad;
+    // Inference mode also skips the version counters that no-grad mode keeps.
+    c10::InferenceMode inference;
     std::vector<torch::Tensor> chunks;
     for (int first = 0; first < images.rows(); first += detail::encodingChunk) {
         const int count = std::min<int>(detail::encodingChunk, static_cast<int>(images.rows()) - first);
@@ -165,7 +178,7 @@ torch::Tensor HashModel::Private::encodeImagesReal(const FeatureMatrix &images) 
 
 torch::Tensor HashModel::Private::encodeTextsReal(const FeatureMatrix &texts) const
 {
-    torch::NoGradGuard noGrad;
+    c10::InferenceMode inference;
     std::vector<torch::Tensor> chunks;
     for (int first = 0; first < texts.rows(); first += detail::encodingChunk) {
         const int count = std::min<int>(detail::encodingChunk, static_cast<int>(texts.rows()) - first);
@@ -229,8 +242,9 @@ Result<std::unique_ptr<HashModel>> HashModel::create(const EsafhSettings &settin
                                                   static_cast<int>(trainingTexts.cols()));
         torch::NoGradGuard noGrad;
 
-        // Standardisation with the training images' statistics; a constant dimension keeps scale 1.
-        const torch::Tensor images = detail::toTensor(trainingImages, d->device);
+        // Standardisation with the training images' statistics; a constant dimension
+        // keeps scale 1. A view, because a copy would double the memory of large sets.
+        const torch::Tensor images = detail::viewTensor(trainingImages, d->device);
         const torch::Tensor deviation = images.std(0, /*unbiased=*/false);
         d->imageNetwork->mean.copy_(images.mean(0));
         d->imageNetwork->scale.copy_(torch::where(deviation > 1e-6, deviation, torch::ones_like(deviation)));

@@ -93,8 +93,10 @@ struct EpochReport
     QStringList candidateNames;          ///< Names of the candidates, as "S_I", "S_T", "S_C".
     double attentionSpread = 0;          ///< Mean standard deviation of the weights across items.
     double dominantShare = 0;            ///< Share of items with a weight above 0.95.
-    int constantBits = 0;                ///< Bits constant over the training codes.
-    int distinctCodes = 0;               ///< Distinct image codes over the training set.
+    /// Bits constant over the training set's image codes, each code as its batch
+    /// computed it during the epoch (so the network changed between batches).
+    int constantBits = 0;
+    int distinctCodes = 0;               ///< Distinct image codes over the training set, counted the same way.
     double seconds = 0;
 };
 

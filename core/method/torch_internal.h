@@ -26,6 +26,11 @@ namespace esafh::detail {
 /// Copies rows [first, first + count) of a feature matrix into a float tensor on `device`.
 torch::Tensor toTensor(const FeatureMatrix &matrix, const torch::Device &device, int first = 0, int count = -1);
 
+/// Rows [first, first + count) of a feature matrix as a float tensor on `device`
+/// without a copy on the CPU: the tensor reads the matrix's memory, so the matrix
+/// must outlive it and must not change meanwhile. On another device it is a copy.
+torch::Tensor viewTensor(const FeatureMatrix &matrix, const torch::Device &device, int first = 0, int count = -1);
+
 /// Copies a 2-D float tensor (any device) into a feature matrix.
 FeatureMatrix toMatrix(const torch::Tensor &tensor);
 
@@ -169,6 +174,23 @@ FusedSimilarity fuseSimilarities(const SimilarityInputs &inputs, const EsafhSett
 /// with the detached code similarity, minus klWeight * mean KL(w_i || prior).
 torch::Tensor attentionObjective(const FusedSimilarity &similarity, const torch::Tensor &codeSimilarity,
                                  const torch::Tensor &prior, double klWeight);
+
+// ---------------------------------------------------------------------------
+// Optimisation (fused_sgd.cpp)
+
+/// LibTorch's SGD (momentum, no dampening, no Nesterov) with its update fused into
+/// one loop per parameter on the CPU. Gives the same values as torch::optim::SGD up
+/// to float rounding, and falls back to it for other options or devices.
+class FusedSgd : public torch::optim::SGD
+{
+public:
+    FusedSgd(std::vector<torch::Tensor> parameters, const torch::optim::SGDOptions &options);
+    torch::Tensor step(LossClosure closure = nullptr) override;
+};
+
+/// Drops the gradients of the optimizer's parameters, so that the next backward
+/// pass stores its gradients instead of adding them to zeroed ones.
+void clearGradients(torch::optim::Optimizer &optimizer);
 
 // ---------------------------------------------------------------------------
 // Hash networks (hash_model.cpp)
