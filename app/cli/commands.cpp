@@ -84,7 +84,8 @@ int runImport(const QStringList &arguments)
     parser.addHelpOption();
     addDatasetOptions(&parser);
     parser.addOption({QStringLiteral("output"), QStringLiteral("Dataset file to write (JSON)."), QStringLiteral("FILE")});
-    parser.process(arguments);
+    if (std::optional<int> exitCode = parseArguments(&parser, arguments))
+        return *exitCode;
 
     TrainingJobSettings settings;
     if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
@@ -122,7 +123,8 @@ int runFeatures(const QStringList &arguments)
                                                     "so that training and evaluation reuse them."));
     parser.addHelpOption();
     addDatasetOptions(&parser);
-    parser.process(arguments);
+    if (std::optional<int> exitCode = parseArguments(&parser, arguments))
+        return *exitCode;
 
     TrainingJobSettings settings;
     if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
@@ -135,10 +137,11 @@ int runFeatures(const QStringList &arguments)
     }
     printDatasetSummary(prepared.value());
     const ImageFeatureSet &features = prepared->imageFeatures;
-    printLine(QStringLiteral("%1 items, %2 features each (%3): %4 from the cache, %5 failed")
+    printLine(QStringLiteral("%1 items, %2 features each (%3): %4 computed, %5 from the cache, %6 failed")
                   .arg(features.features.rows())
                   .arg(features.features.cols())
                   .arg(features.extractorIdentity)
+                  .arg(features.features.rows() - features.cachedCount - int(features.failedItems.size()))
                   .arg(features.cachedCount)
                   .arg(features.failedItems.size()));
     return ExitSuccess;
@@ -154,7 +157,8 @@ int runTrain(const QStringList &arguments)
     parser.addOption({QStringLiteral("output"), QStringLiteral("Model file to write."), QStringLiteral("MODEL")});
     parser.addOption({QStringLiteral("report"), QStringLiteral("Also write the settings and scores as JSON to FILE."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the scores as one JSON object instead of a table.")});
-    parser.process(arguments);
+    if (std::optional<int> exitCode = parseArguments(&parser, arguments))
+        return *exitCode;
 
     TrainingJobSettings settings;
     if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
@@ -225,7 +229,8 @@ int runEvaluate(const QStringList &arguments)
                                      "or \"index\" (by database index, as the DJSRH family's code)."),
                       QStringLiteral("RULE"), QStringLiteral("tie-aware")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table.")});
-    parser.process(arguments);
+    if (std::optional<int> exitCode = parseArguments(&parser, arguments))
+        return *exitCode;
 
     TrainingJobSettings settings;
     if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
@@ -296,7 +301,8 @@ int runSearch(const QStringList &arguments)
     parser.addOption({QStringLiteral("direction"),
                       QStringLiteral("t2i or t2t for a text, i2t or i2i for an image (default t2i for a text, i2t for an image)."),
                       QStringLiteral("DIRECTION")});
-    parser.process(arguments);
+    if (std::optional<int> exitCode = parseArguments(&parser, arguments))
+        return *exitCode;
 
     const QString modelPath = parser.value(QStringLiteral("model"));
     if (modelPath.isEmpty())
@@ -315,7 +321,9 @@ int runSearch(const QStringList &arguments)
         if (!parseDirection(name, &direction))
             return usageError(QStringLiteral("--direction must be i2t, t2i, i2i or t2t, not \"%1\".").arg(name));
         if (queryIsImage(direction) == hasText)
-            return usageError(QStringLiteral("--direction %1 does not fit a %2 query.").arg(name, hasText ? QStringLiteral("text") : QStringLiteral("image")));
+            return usageError(QStringLiteral("--direction %1 does not fit %2 query: use %3.")
+                                  .arg(name, hasText ? QStringLiteral("a text") : QStringLiteral("an image"),
+                                       hasText ? QStringLiteral("t2i or t2t") : QStringLiteral("i2t or i2i")));
     }
 
     Result<TrainedModel> model = loadModelFile(modelPath);

@@ -62,9 +62,10 @@ int main(int argc, char *argv[])
     // QCommandLineParser names the program from the first argument: "esafh-cli train".
     arguments[1] = arguments[0] + QLatin1Char(' ') + arguments[1];
     arguments.removeFirst();
-    // The commands print their own progress; the core's info logs are opt-in.
+    // The commands print their own progress and every error the core returns, so
+    // the core's info and warning logs are opt-in.
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
-        QLoggingCategory::setFilterRules(QStringLiteral("esafh.*.info=false"));
+        QLoggingCategory::setFilterRules(QStringLiteral("esafh.*.info=false\nesafh.*.warning=false"));
 
     esafh::cli::installInterruptHandler();
     return command->second(arguments);

@@ -25,6 +25,27 @@ int readInt(const QCommandLineParser &parser, const QString &name, int minimum, 
     return ExitSuccess;
 }
 
+std::optional<int> parseArguments(QCommandLineParser *parser, const QStringList &arguments)
+{
+    // QCommandLineParser::process() would exit with code 1 on an unknown option and
+    // name the program without its command, so errors and help are handled here.
+    if (!parser->parse(arguments))
+        return usageError(parser->errorText());
+
+    const QString command = arguments.value(0).section(QLatin1Char(' '), -1);
+    if (parser->isSet(QStringLiteral("help"))) {
+        QString help = parser->helpText();
+        help.replace(help.section(QLatin1Char('\n'), 0, 0), QStringLiteral("Usage: esafh-cli %1 [options]").arg(command));
+        printLine(help.trimmed());
+        return ExitSuccess;
+    }
+    if (!parser->positionalArguments().isEmpty()) {
+        return usageError(QStringLiteral("Unexpected argument \"%1\" for esafh-cli %2.")
+                              .arg(parser->positionalArguments().first(), command));
+    }
+    return std::nullopt;
+}
+
 namespace {
 
 int readDouble(const QCommandLineParser &parser, const QString &name, double minimum, double maximum, double *value)
@@ -49,9 +70,9 @@ void addDatasetOptions(QCommandLineParser *parser)
     parser->addOption({QStringLiteral("label-depth"),
                        QStringLiteral("Folder levels of an image tree that form the label (default 1: the top-level folder)."),
                        QStringLiteral("N"), QStringLiteral("1")});
-    parser->addOption({QStringLiteral("seed"), QStringLiteral("Seed of the split and of training (default 1)."), QStringLiteral("N"), QStringLiteral("1")});
+    parser->addOption({QStringLiteral("seed"), QStringLiteral("Seed of the split, and of training where there is training (default 1)."), QStringLiteral("N"), QStringLiteral("1")});
     parser->addOption({QStringLiteral("query-fraction"),
-                       QStringLiteral("Share of the items drawn as queries, at most 2000 (default 0.2)."),
+                       QStringLiteral("Share of the items drawn as queries, from 0.001 to 0.9; at most 2000 queries are drawn (default 0.2)."),
                        QStringLiteral("F"), QStringLiteral("0.2")});
     parser->addOption({QStringLiteral("cache-dir"), QStringLiteral("Folder of the image feature cache (default: the user's cache folder)."), QStringLiteral("DIR")});
 }

@@ -6,7 +6,14 @@
 #include <QCommandLineParser>
 #include <QJsonObject>
 
+#include <optional>
+
 namespace esafh::cli {
+
+/// Parses the arguments of one command ("esafh-cli COMMAND ..." with the program and
+/// command first). Returns the exit code when the command should end here: after
+/// printing --help (ExitSuccess) or an invalid command line (ExitUsage).
+std::optional<int> parseArguments(QCommandLineParser *parser, const QStringList &arguments);
 
 /// --dataset, --label-depth, --seed, --query-fraction, --cache-dir.
 void addDatasetOptions(QCommandLineParser *parser);

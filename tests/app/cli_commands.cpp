@@ -93,6 +93,7 @@ private Q_SLOTS:
         QFETCH(QString, command);
         const Run run = cli({command, QStringLiteral("--help")});
         QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.startsWith(QStringLiteral("Usage: esafh-cli %1 [options]").arg(command)), qPrintable(run.out));
         QVERIFY2(run.out.contains(QStringLiteral("--")), qPrintable(run.out));
     }
 
@@ -177,6 +178,17 @@ private Q_SLOTS:
         QTest::newRow("missing dataset") << QStringList{QStringLiteral("import"), QStringLiteral("--dataset"), QStringLiteral("/nonexistent/data"),
                                                         QStringLiteral("--output"), QStringLiteral("x.json")}
                                          << 1 << QStringLiteral("/nonexistent/data");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("search"), QStringLiteral("--txt"), QStringLiteral("apple")}
+                                        << 2 << QStringLiteral("txt");
+        QTest::newRow("option without value") << QStringList{QStringLiteral("search"), QStringLiteral("--model"), QStringLiteral("MODEL"),
+                                                             QStringLiteral("--text")}
+                                              << 2 << QStringLiteral("text");
+        QTest::newRow("extra argument") << QStringList{QStringLiteral("search"), QStringLiteral("--text"), QStringLiteral("apple"),
+                                                       QStringLiteral("extra")}
+                                        << 2 << QStringLiteral("\"extra\"");
+        QTest::newRow("direction of other modality") << QStringList{QStringLiteral("search"), QStringLiteral("--image"), QStringLiteral("x.png"),
+                                                                    QStringLiteral("--direction"), QStringLiteral("t2t")}
+                                                     << 2 << QStringLiteral("an image query: use i2t or i2i");
         QTest::newRow("unknown command") << QStringList{QStringLiteral("fly")} << 2 << QStringLiteral("Unknown command");
     }
 
@@ -190,6 +202,7 @@ private Q_SLOTS:
             arguments << QStringLiteral("--model") << m_model;
         arguments.replaceInStrings(QStringLiteral("CAPTION_FILE"), m_dataset + QStringLiteral("/sea/item0.txt"));
         arguments.replaceInStrings(QStringLiteral("DATASET"), m_dataset);
+        arguments.replaceInStrings(QStringLiteral("MODEL"), m_model);
 
         const Run run = cli(arguments);
         QCOMPARE(run.exitCode, exitCode);
