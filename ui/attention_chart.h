@@ -13,8 +13,9 @@ namespace esafh::ui {
 
 /// The attention weights of each item as stacked areas: the x axis is the item's
 /// position in the matrix order, and each candidate matrix (S_I, S_T, S_C) takes
-/// its share of the height 1 that an item's weights sum to. A vertical line marks
-/// one item, for example the row of the hovered cell.
+/// its share of the height 1 that an item's weights sum to. Above 600 items, each
+/// point is the mean of a bin of consecutive items. A vertical line marks one
+/// item, for example the row of the hovered cell.
 class AttentionChart : public QChartView
 {
     Q_OBJECT

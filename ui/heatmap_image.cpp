@@ -2,6 +2,7 @@
 
 #include "colour_map.h"
 
+#include <QThreadPool>
 #include <QtConcurrent>
 
 #include <algorithm>
@@ -20,6 +21,12 @@ constexpr int colourCount = 256;
 constexpr qint64 cellsPerTask = 1 << 18;
 
 using ColourTable = std::array<QRgb, colourCount>;
+
+// The blocks of rows run on a pool of their own. The functions here are called
+// from jobs on the global pool, and in Qt 6.4 a blocking map from a pool thread
+// waits without running tasks itself, so blocks queued on a saturated global pool
+// would never run.
+Q_GLOBAL_STATIC(QThreadPool, rowBlockPool)
 
 const ColourTable &viridisColours()
 {
@@ -67,7 +74,8 @@ void forRowBlocks(int rows, int columns, Threading threading, const std::functio
     std::vector<int> blockStarts;
     for (int start = 0; start < rows; start += rowsPerBlock)
         blockStarts.push_back(start);
-    QtConcurrent::blockingMap(blockStarts, [&](int start) { work(start, std::min(rows, start + rowsPerBlock)); });
+    QtConcurrent::blockingMap(rowBlockPool(), blockStarts,
+                              [&](int start) { work(start, std::min(rows, start + rowsPerBlock)); });
 }
 
 } // namespace
@@ -102,7 +110,7 @@ ValueRange offDiagonalRange(const SquareMatrix &values, Threading threading)
         }
     };
     if (threading == Threading::Parallel)
-        QtConcurrent::blockingMap(blocks, scanBlock);
+        QtConcurrent::blockingMap(rowBlockPool(), blocks, scanBlock);
     else
         std::for_each(blocks.begin(), blocks.end(), scanBlock);
 

@@ -13,7 +13,8 @@ struct ValueRange
     float high = 1;
 };
 
-/// Whether the colour mapping splits its rows over the global thread pool.
+/// Whether the colour mapping splits its rows over a thread pool (one of its own,
+/// with a thread per core, so that it may be called from global-pool jobs).
 enum class Threading { Serial, Parallel };
 
 /// Returns the range of the off-diagonal values of `values`, so that a diagonal of
@@ -23,7 +24,7 @@ ValueRange offDiagonalRange(const SquareMatrix &values, Threading threading = Th
 
 /// Maps each value to the viridis colour map, one pixel per cell (RGB32), through a
 /// table of 256 colours. Values outside `range` take the end colours, and NaN the
-/// first. With Threading::Parallel, blocks of rows run on the global thread pool.
+/// first. With Threading::Parallel, blocks of rows run in parallel.
 QImage colourMappedImage(const SquareMatrix &values, ValueRange range, Threading threading = Threading::Parallel);
 
 /// Maps the matrix to an image of at most `maxSide` pixels a side: each pixel takes

@@ -1,6 +1,7 @@
 #include "similarity_page.h"
 
 #include "attention_chart.h"
+#include "attention_table_model.h"
 #include "cell_details_view.h"
 #include "heatmap_widget.h"
 #include "thumbnail_cache.h"
@@ -20,12 +21,13 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+
+#include <utility>
 
 namespace esafh::ui {
 
@@ -87,7 +89,7 @@ QString itemCountText(int count)
 SimilarityPage::SimilarityPage(Session *session, ThumbnailCache *thumbnails, QWidget *parent)
     : QWidget(parent), m_session(session), m_thumbnails(thumbnails)
 {
-    m_attention = new QStandardItemModel(this);
+    m_attention = new AttentionTableModel(this);
     buildLayout();
 
     connect(m_computeButton, &QPushButton::clicked, this, &SimilarityPage::compute);
@@ -441,7 +443,9 @@ void SimilarityPage::finishComputation()
 
 void SimilarityPage::showComputation(Computation computation)
 {
-    m_matrices = std::move(computation.matrices);
+    QElapsedTimer timer;
+    timer.start();
+    Matrices previous = std::exchange(m_matrices, std::move(computation.matrices));
     m_subset = std::move(computation.subset);
     m_subsetDataset = std::move(computation.dataset);
     m_tilesShowMatrices = false;
@@ -454,9 +458,21 @@ void SimilarityPage::showComputation(Computation computation)
         tile->setGroupStarts(m_subset.groupStarts);
     }
     showSelectedMatrix();
-    if (view() == View::SideBySide)
+    if (view() == View::SideBySide) {
         showTiles();
+    } else {
+        for (HeatmapWidget *tile : m_tiles)
+            tile->clear();
+    }
+
+    // Freeing six matrices of thousands of rows takes long enough to stall the
+    // window, and the views no longer refer to them, so a worker frees them.
+    if (previous)
+        QtConcurrent::run([previous = std::move(previous)]() mutable { previous.reset(); });
+    const qint64 matricesShown = timer.elapsed();
     fillAttention();
+    qCDebug(lcUi) << "Showed the matrices of" << m_subset.items.size() << "items in" << matricesShown
+                  << "ms and their attention weights in" << timer.elapsed() - matricesShown << "ms";
     m_exportPngButton->setEnabled(true);
     m_exportCsvButton->setEnabled(true);
     showSummary();
@@ -526,24 +542,12 @@ void SimilarityPage::fillAttention()
     }
     m_attentionChart->setWeights(weights, names);
 
-    QStringList headers{tr("#"), tr("Caption")};
-    headers.append(names);
-    m_attention->setHorizontalHeaderLabels(headers);
-
     const Dataset &dataset = m_subsetDataset->dataset;
-    for (int row = 0; row < weights.rows(); ++row) {
-        QList<QStandardItem *> cells;
-        auto *position = new QStandardItem;
-        position->setData(row + 1, Qt::DisplayRole);
-        cells.append(position);
-        cells.append(new QStandardItem(dataset.items[m_subset.items[row]].caption()));
-        for (int candidate = 0; candidate < weights.cols(); ++candidate) {
-            auto *weight = new QStandardItem(QString::number(weights(row, candidate), 'f', 3));
-            weight->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            cells.append(weight);
-        }
-        m_attention->appendRow(cells);
-    }
+    QStringList captions;
+    captions.reserve(static_cast<int>(m_subset.items.size()));
+    for (int item : m_subset.items)
+        captions.append(dataset.items[item].caption());
+    m_attention->setWeights(weights, names, captions);
     m_attentionTable->resizeColumnsToContents();
     m_attentionTable->setColumnWidth(1, 130);
 

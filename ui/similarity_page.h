@@ -14,12 +14,12 @@ class QLabel;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
-class QStandardItemModel;
 class QTableView;
 
 namespace esafh::ui {
 
 class AttentionChart;
+class AttentionTableModel;
 class CellDetailsView;
 class HeatmapWidget;
 class ThumbnailCache;
@@ -50,7 +50,7 @@ public:
     HeatmapWidget *tile(Matrix matrix) const { return m_tiles[static_cast<int>(matrix)]; }
     CellDetailsView *cellDetails() const { return m_details; }
     AttentionChart *attentionChart() const { return m_attentionChart; }
-    QStandardItemModel *attentionModel() const { return m_attention; }
+    AttentionTableModel *attentionModel() const { return m_attention; }
     const SimilaritySubset &subset() const { return m_subset; }
     QString messageText() const;
     bool isComputing() const { return m_watcher.isRunning(); }
@@ -123,7 +123,7 @@ private:
     HeatmapWidget *m_tiles[matrixCount] = {};
     CellDetailsView *m_details = nullptr;
     AttentionChart *m_attentionChart = nullptr;
-    QStandardItemModel *m_attention = nullptr;
+    AttentionTableModel *m_attention = nullptr;
     QTableView *m_attentionTable = nullptr;
     QLabel *m_attentionSummary = nullptr;
 

@@ -7,7 +7,9 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 
+#include <memory>
 #include <random>
 
 using esafh::SquareMatrix;
@@ -63,6 +65,7 @@ private Q_SLOTS:
     void titleIsNotCut();
     void hoverSurvivesMatrixOfSameSize();
     void doubleClickEmitsActivated();
+    void manyLargeMatricesRenderAtOnce();
 
 private:
     HeatmapWidget *m_widget = nullptr;
@@ -342,6 +345,33 @@ void TestHeatmapWidget::doubleClickEmitsActivated()
     QTest::mouseDClick(m_widget, Qt::LeftButton, {}, m_widget->cellRect(1, 1).center().toPoint());
     QCOMPARE(activated.count(), 1);
     QCOMPARE(m_widget->zoom(), 1.0);
+}
+
+// Six large matrices rendering at once fill a small global pool with jobs that
+// each wait for their blocks of rows. Every image must still arrive.
+// NOTE: this passes with the blocks on the global pool too. The hang that a pool
+// of their own fixed showed only in esafh-ui-timings, when the Similarity screen
+// switched to six matrices of 1500 items.
+void TestHeatmapWidget::manyLargeMatricesRenderAtOnce()
+{
+    QThreadPool *pool = QThreadPool::globalInstance();
+    const int threads = pool->maxThreadCount();
+    pool->setMaxThreadCount(2);
+
+    std::vector<std::unique_ptr<HeatmapWidget>> tiles;
+    std::vector<std::unique_ptr<QSignalSpy>> spies;
+    for (int index = 0; index < 6; ++index) {
+        tiles.push_back(std::make_unique<HeatmapWidget>());
+        tiles.back()->setFullResolution(false);
+        tiles.back()->setOverviewSide(512);
+        spies.push_back(std::make_unique<QSignalSpy>(tiles.back().get(), &HeatmapWidget::imageReady));
+        tiles.back()->setMatrix(randomMatrix(1500, 10 + index), QStringLiteral("tile"));
+    }
+    for (int index = 0; index < 6; ++index) {
+        QVERIFY2(spies[index]->count() > 0 || spies[index]->wait(30000), qPrintable(QString::number(index)));
+        QCOMPARE(tiles[index]->image().size(), QSize(500, 500));
+    }
+    pool->setMaxThreadCount(threads);
 }
 
 QTEST_MAIN(TestHeatmapWidget)

@@ -1,4 +1,5 @@
 #include "attention_chart.h"
+#include "attention_table_model.h"
 #include "cell_details_view.h"
 #include "heatmap_widget.h"
 #include "session.h"
@@ -7,9 +8,11 @@
 #include "thumbnail_cache.h"
 #include "ui_fixtures.h"
 
+#include <QAbstractItemModelTester>
+#include <QAreaSeries>
+#include <QLineSeries>
 #include <QMouseEvent>
 #include <QSignalSpy>
-#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,6 +37,7 @@ private Q_SLOTS:
     void sideBySideShowsSixMatrices();
     void clusterOrderPermutesMatrices();
     void attentionChartFollowsHover();
+    void attentionChartBinsManyItems();
     void legendTitleIsComplete();
     void modelChangeClearsMatrices();
 
@@ -131,12 +135,17 @@ void TestSimilarityPage::computeShowsEveryMatrix()
     QVERIFY2(description.contains(dataset.items[m_page->subset().items[0]].caption()), qPrintable(description));
 
     // One row of attention weights per item: position, caption and one column per candidate.
-    const QStandardItemModel *attention = m_page->attentionModel();
+    ui::AttentionTableModel *attention = m_page->attentionModel();
+    QAbstractItemModelTester tester(attention, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(attention->rowCount(), 10);
     QVERIFY(attention->columnCount() >= 3);
+    QCOMPARE(attention->index(3, 0).data().toInt(), 4);
+    const Dataset &captioned = m_session->dataset()->dataset;
+    QCOMPARE(attention->index(3, 1).data().toString(), captioned.items[m_page->subset().items[3]].caption());
+    QCOMPARE(attention->headerData(2, Qt::Horizontal).toString(), QStringLiteral("S_I"));
     double rowSum = 0;
     for (int column = 2; column < attention->columnCount(); ++column)
-        rowSum += attention->item(0, column)->text().toDouble();
+        rowSum += attention->index(0, column).data().toDouble();
     QVERIFY2(std::abs(rowSum - 1.0) < 0.01, qPrintable(QString::number(rowSum)));
 }
 
@@ -249,6 +258,36 @@ void TestSimilarityPage::attentionChartFollowsHover()
 
     hoverCell(m_page->heatmap(), 5, 2);
     QCOMPARE(chart->markedItem(), 5);
+}
+
+// 1,500 items plot as 500 means of 3; the stacked areas still reach 1.
+void TestSimilarityPage::attentionChartBinsManyItems()
+{
+    FeatureMatrix weights(1500, 3);
+    for (int item = 0; item < 1500; ++item) {
+        const float first = (item % 10) / 20.0f;
+        weights(item, 0) = first;
+        weights(item, 1) = 0.25f;
+        weights(item, 2) = 0.75f - first;
+    }
+    ui::AttentionChart chart;
+    chart.setWeights(weights, {QStringLiteral("S_I"), QStringLiteral("S_T"), QStringLiteral("S_C")});
+
+    QCOMPARE(chart.itemCount(), 1500);
+    QCOMPARE(chart.areas().size(), 3);
+    const QList<QPointF> bottom = chart.areas().at(0)->upperSeries()->points();
+    const QList<QPointF> top = chart.areas().at(2)->upperSeries()->points();
+    QCOMPARE(bottom.size(), 500);
+    // The first bin contains items 1 to 3, whose S_I weights are 0, 0.05 and 0.1.
+    QCOMPARE(bottom.at(0).x(), 2.0);
+    QVERIFY(std::abs(bottom.at(0).y() - 0.05) < 1e-6);
+    for (const QPointF &point : top)
+        QVERIFY(std::abs(point.y() - 1.0) < 1e-5);
+
+    chart.setMarkedItem(700);
+    QCOMPARE(chart.markedItem(), 700);
+    chart.setMarkedItem(1500);
+    QCOMPARE(chart.markedItem(), -1);
 }
 
 void TestSimilarityPage::legendTitleIsComplete()

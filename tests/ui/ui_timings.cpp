@@ -6,6 +6,10 @@
 // Heatmaps: colour-mapping an n x n matrix (default 5000) serially and in
 // parallel, the longest stall of the GUI thread while the widget renders it, and
 // painting at several zoom levels. Clustering: average linkage of an n x n matrix.
+// Similarity screen (with --model and --dataset): the longest stall of the GUI
+// thread while the screen computes and shows the matrices of n items, switches
+// matrix, shows all six and orders them by cluster. The dataset's database is
+// enlarged to n items by copying items with slightly changed features.
 // Search (with --model): a text search over the model's database, enlarged to
 // --database items by copying codes with random bit flips, until the first page
 // is ranked and painted.
@@ -16,6 +20,7 @@
 #include "search_page.h"
 #include "search_results_model.h"
 #include "session.h"
+#include "similarity_page.h"
 #include "thumbnail_cache.h"
 
 #include <QApplication>
@@ -164,6 +169,103 @@ void enlargeDatabase(TrainedModel &model, int size)
         model.databaseItems.push_back(model.databaseItems[static_cast<std::size_t>(item % original)]);
 }
 
+// Copies database items of the dataset until its database contains `size` items.
+// Each copy's image features get small random changes, so that no two are equal.
+void enlargeDataset(PreparedDataset &prepared, int size)
+{
+    Dataset &dataset = prepared.dataset;
+    const std::vector<int> original = dataset.split.database;
+    if (original.empty() || static_cast<int>(original.size()) >= size)
+        return;
+
+    const int copies = size - static_cast<int>(original.size());
+    const Eigen::Index first = prepared.imageFeatures.features.rows();
+    prepared.imageFeatures.features.conservativeResize(first + copies, Eigen::NoChange);
+    prepared.textFeatures.conservativeResize(first + copies, Eigen::NoChange);
+    std::mt19937 generator(3);
+    std::normal_distribution<float> noise(0.0f, 0.01f);
+    for (int copy = 0; copy < copies; ++copy) {
+        const int source = original[static_cast<std::size_t>(copy) % original.size()];
+        const Eigen::Index row = first + copy;
+        dataset.items.push_back(dataset.items[static_cast<std::size_t>(source)]);
+        dataset.split.database.push_back(static_cast<int>(row));
+        for (Eigen::Index column = 0; column < prepared.imageFeatures.features.cols(); ++column)
+            prepared.imageFeatures.features(row, column) = prepared.imageFeatures.features(source, column) + noise(generator);
+        prepared.textFeatures.row(row) = prepared.textFeatures.row(source);
+    }
+}
+
+// Runs `action` and the event loop until `done`; reports the time and the longest stall.
+void reportStall(const QString &name, const std::function<void()> &action, const std::function<bool()> &done)
+{
+    QElapsedTimer timer;
+    timer.start();
+    action();
+    const double stall = longestStallWhile(done, 600000);
+    report(name + QStringLiteral(", until done"), timer.nsecsElapsed() / 1e6);
+    report(QStringLiteral("  longest GUI-thread stall meanwhile"), stall);
+}
+
+int measureSimilarityScreen(const QString &modelPath, const QString &datasetPath, int size)
+{
+    Result<TrainedModel> model = loadModelFile(modelPath);
+    if (!model) {
+        std::fprintf(stderr, "%s\n", qPrintable(model.error()));
+        return 1;
+    }
+    TrainingJobSettings settings;
+    settings.datasetPath = datasetPath;
+    settings.backbone = model->imageBackbone;
+    Result<PreparedDataset> prepared = prepareDataset(settings);
+    if (!prepared) {
+        std::fprintf(stderr, "%s\n", qPrintable(prepared.error()));
+        return 1;
+    }
+    enlargeDataset(prepared.value(), size);
+    std::printf("Similarity screen with %d items of %s\n", size, qPrintable(datasetPath));
+
+    ui::Session session;
+    session.setDataset(std::make_shared<const PreparedDataset>(std::move(prepared).value()));
+    session.setModel(std::make_shared<const TrainedModel>(std::move(model).value()));
+    ui::ThumbnailCache thumbnails;
+    ui::SimilarityPage page(&session, &thumbnails);
+    page.setSubsetSize(size);
+    page.resize(1280, 800);
+
+    QSignalSpy computed(&page, &ui::SimilarityPage::computed);
+    ui::HeatmapWidget *heatmap = page.heatmap();
+    reportStall(QStringLiteral("compute and show the fused matrix"), [&] { page.show(); },
+                [&] { return computed.count() > 0 && !heatmap->isRendering() && !heatmap->image().isNull(); });
+    if (!computed.constFirst().constFirst().toBool()) {
+        std::fprintf(stderr, "%s\n", qPrintable(page.messageText()));
+        return 1;
+    }
+
+    reportStall(QStringLiteral("switch to the code similarity"),
+                [&] { page.setMatrix(ui::SimilarityPage::Matrix::Code); },
+                [&] { return !heatmap->isRendering(); });
+    const auto tilesReady = [&] {
+        for (int index = 0; index < ui::SimilarityPage::matrixCount; ++index) {
+            const ui::HeatmapWidget *tile = page.tile(static_cast<ui::SimilarityPage::Matrix>(index));
+            if (tile->isRendering() || tile->image().isNull())
+                return false;
+        }
+        return true;
+    };
+    reportStall(QStringLiteral("show all six side by side"), [&] { page.setView(ui::SimilarityPage::View::SideBySide); },
+                tilesReady);
+    int hovered = 0;
+    reportStall(QStringLiteral("hover 20 cells, one per event-loop pass"), [] {},
+                [&] {
+                    page.showCell((hovered * 97) % size, (hovered * 31) % size);
+                    return ++hovered > 20;
+                });
+    computed.clear();
+    reportStall(QStringLiteral("order by cluster"), [&] { page.setOrder(ui::SubsetOrder::Cluster); },
+                [&] { return computed.count() > 0 && tilesReady(); });
+    return 0;
+}
+
 int measureSearch(const QString &modelPath, int databaseSize)
 {
     Result<TrainedModel> loaded = loadModelFile(modelPath);
@@ -215,11 +317,35 @@ int measureSearch(const QString &modelPath, int databaseSize)
     return 0;
 }
 
+// Reports each event that takes over 100 ms on the GUI thread, with its receiver,
+// to find what a stall is made of.
+class TimingApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        QElapsedTimer timer;
+        timer.start();
+        const QEvent::Type type = event->type();
+        const bool result = QApplication::notify(receiver, event);
+        const qint64 elapsed = timer.elapsed();
+        if (elapsed > 100) {
+            const QObject *parent = receiver->parent();
+            std::printf("  slow event: %lld ms, type %d, receiver %s in %s\n", static_cast<long long>(elapsed),
+                        static_cast<int>(type), receiver->metaObject()->className(),
+                        parent ? parent->metaObject()->className() : "no parent");
+        }
+        return result;
+    }
+};
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QApplication application(argc, argv);
+    TimingApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("esafh-ui-timings"));
     QLoggingCategory::setFilterRules(QStringLiteral("esafh.*.info=false"));
 
@@ -236,7 +362,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption databaseOption(QStringLiteral("database"),
                                             QStringLiteral("Database items to search, copied from the model's (default 1000000)."),
                                             QStringLiteral("n"), QStringLiteral("1000000"));
-    parser.addOptions({sizeOption, clusterOption, modelOption, databaseOption});
+    const QCommandLineOption datasetOption(
+        QStringLiteral("dataset"),
+        QStringLiteral("Dataset the model was trained on, to measure the Similarity screen with --size items."),
+        QStringLiteral("PATH"));
+    parser.addOptions({sizeOption, clusterOption, modelOption, databaseOption, datasetOption});
     parser.process(application);
 
     measureHeatmaps(parser.value(sizeOption).toInt());
@@ -244,6 +374,12 @@ int main(int argc, char *argv[])
     if (!parser.isSet(modelOption)) {
         std::printf("No --model given: the search is not measured.\n");
         return 0;
+    }
+    if (parser.isSet(datasetOption)) {
+        const int status = measureSimilarityScreen(parser.value(modelOption), parser.value(datasetOption),
+                                                   parser.value(sizeOption).toInt());
+        if (status != 0)
+            return status;
     }
     return measureSearch(parser.value(modelOption), parser.value(databaseOption).toInt());
 }
