@@ -215,7 +215,6 @@ int measureSimilarityScreen(const QString &modelPath, const QString &datasetPath
     }
     TrainingJobSettings settings;
     settings.datasetPath = datasetPath;
-    settings.backbone = model->imageBackbone;
     Result<PreparedDataset> prepared = prepareDataset(settings);
     if (!prepared) {
         std::fprintf(stderr, "%s\n", qPrintable(prepared.error()));
