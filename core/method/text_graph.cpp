@@ -33,7 +33,7 @@ constexpr int64_t maxDenseBlockRows = 1024;
 /// cost grows with the square of the density.
 constexpr double sparseDensity = 0.05;
 
-/// Rows aggregated at once: aggregation gathers k neighbour rows of d values per text.
+/// Rows aggregated at once; aggregation gathers k neighbour rows of d values per text.
 constexpr int64_t aggregationBlockRows = 4096;
 
 /// Cosines are rounded to this many steps per unit before ranking, so that float
@@ -282,7 +282,8 @@ torch::Tensor aggregateNeighbours(const torch::Tensor &normalisedTexts, const Te
     if (neighbours.indices.size(1) == 0)
         return normalisedTexts.clone();
 
-    // Block by block, so the gathered neighbours take blockRows x k x d values, not m x k x d.
+    // Block by block and one neighbour slot at a time, so the temporaries hold
+    // blockRows x d values, not m x k x d.
     const int64_t m = normalisedTexts.size(0);
     const int64_t k = neighbours.indices.size(1);
     torch::Tensor aggregates = torch::empty_like(normalisedTexts);
@@ -290,11 +291,11 @@ torch::Tensor aggregateNeighbours(const torch::Tensor &normalisedTexts, const Te
         const int64_t count = std::min(aggregationBlockRows, m - first);
         const torch::Tensor indices = neighbours.indices.narrow(0, first, count);
         const torch::Tensor weights = neighbours.valid.narrow(0, first, count).to(normalisedTexts.scalar_type());
-        const torch::Tensor gathered =
-            normalisedTraining.index_select(0, indices.reshape(-1)).view({count, k, -1}); // count x k x d
-        const torch::Tensor neighbourSum = (gathered * weights.unsqueeze(2)).sum(1);
-        const torch::Tensor neighbourCount = weights.sum(1, /*keepdim=*/true) + 1;
-        aggregates.narrow(0, first, count).copy_((normalisedTexts.narrow(0, first, count) + neighbourSum) / neighbourCount);
+
+        torch::Tensor sum = normalisedTexts.narrow(0, first, count).clone();
+        for (int64_t slot = 0; slot < k; ++slot)
+            sum.addcmul_(normalisedTraining.index_select(0, indices.select(1, slot)), weights.select(1, slot).unsqueeze(1));
+        aggregates.narrow(0, first, count).copy_(sum / (weights.sum(1, /*keepdim=*/true) + 1));
     }
     return aggregates;
 }
@@ -328,7 +329,10 @@ torch::Tensor normalisedAdjacency(const TextNeighbours &trainingNeighbours, int6
 torch::Tensor enrichTrainingTexts(const torch::Tensor &normalisedTraining, const torch::Tensor &adjacency,
                                   double beta)
 {
-    return normalisedTraining + beta * torch::mm(adjacency, normalisedTraining);
+    // In place on the product, so the result is the only new n x d matrix.
+    torch::Tensor enriched = torch::mm(adjacency, normalisedTraining);
+    enriched.mul_(beta).add_(normalisedTraining);
+    return enriched;
 }
 
 } // namespace esafh::detail
