@@ -1,0 +1,211 @@
+// Memory and time of the text graph and of one training epoch on synthetic data of
+// two sizes. Each size runs in a child process (esafh-bench --child STAGE --items
+// N), so the peak resident memory of one size never includes another's.
+
+#include "bench_sections.h"
+
+#include "method/device.h"
+#include "method/hash_model.h"
+#include "method/torch_internal.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTextStream>
+
+#include <cmath>
+#include <limits>
+
+namespace esafh::bench {
+
+namespace {
+
+constexpr int imageDimension = 4096;
+constexpr int textDimension = 1000;
+constexpr int topics = 100;        ///< Clusters shared by the images and the texts.
+constexpr int wordsPerText = 8;
+constexpr int wordsPerTopic = 40;
+
+/// A fast generator of uniform floats (xorshift64*). The data only needs to vary,
+/// so a cheap generator keeps the set-up of each child short.
+class FastRandom
+{
+public:
+    explicit FastRandom(std::uint64_t seed) : m_state(seed * 2654435761u + 1) {}
+
+    std::uint64_t next()
+    {
+        m_state ^= m_state >> 12;
+        m_state ^= m_state << 25;
+        m_state ^= m_state >> 27;
+        return m_state * 0x2545F4914F6CDD1DULL;
+    }
+
+    float uniform() { return static_cast<float>(next() >> 40) / static_cast<float>(1 << 24); }
+
+private:
+    std::uint64_t m_state;
+};
+
+/// Items of `topics` clusters: images are the topic's centre plus noise, and texts
+/// are binary bags of words mostly from the topic's own words.
+void syntheticFeatures(int count, FeatureMatrix &images, FeatureMatrix &texts)
+{
+    FastRandom random(7);
+    FeatureMatrix centres(topics, imageDimension);
+    for (Eigen::Index i = 0; i < centres.size(); ++i)
+        centres.data()[i] = random.uniform();
+
+    images.resize(count, imageDimension);
+    texts.setZero(count, textDimension);
+    for (int item = 0; item < count; ++item) {
+        const int topic = static_cast<int>(random.next() % topics);
+        float *row = images.data() + static_cast<std::ptrdiff_t>(item) * imageDimension;
+        const float *centre = centres.data() + static_cast<std::ptrdiff_t>(topic) * imageDimension;
+        for (int j = 0; j < imageDimension; ++j)
+            row[j] = centre[j] + random.uniform() - 0.5f;
+
+        for (int w = 0; w < wordsPerText; ++w) {
+            const bool ownWord = random.next() % 4 != 0;
+            const int word = ownWord ? (topic * 10 + static_cast<int>(random.next() % wordsPerTopic)) % textDimension
+                                     : static_cast<int>(random.next() % textDimension);
+            texts(item, word) = 1;
+        }
+    }
+}
+
+/// Runs a child and parses its "seconds=... cpu_seconds=... peak_mib=... before_mib=..." line.
+struct ChildResult
+{
+    double seconds = std::numeric_limits<double>::quiet_NaN();
+    double cpuSeconds = std::numeric_limits<double>::quiet_NaN(); ///< CPU time of the stage, all threads.
+    double peakMiB = std::numeric_limits<double>::quiet_NaN();   ///< Peak resident memory during the stage.
+    double beforeMiB = std::numeric_limits<double>::quiet_NaN(); ///< Resident memory with the features, before it.
+    QString error;
+};
+
+ChildResult runChild(const QString &stage, int items)
+{
+    QProcess process;
+    process.start(QCoreApplication::applicationFilePath(),
+                  {QStringLiteral("--child"), stage, QStringLiteral("--items"), QString::number(items)});
+    ChildResult result;
+    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        result.error = QStringLiteral("the %1 child for %2 items failed: %3")
+                           .arg(stage).arg(items)
+                           .arg(QString::fromLocal8Bit(process.readAllStandardError()).trimmed().right(300));
+        return result;
+    }
+
+    static const QRegularExpression line(
+        QStringLiteral("seconds=([0-9.eE+-]+) cpu_seconds=([0-9.eE+-]+) peak_mib=([0-9.eE+-]+) before_mib=([0-9.eE+-]+)"));
+    const QRegularExpressionMatch match = line.match(QString::fromLocal8Bit(process.readAllStandardOutput()));
+    if (!match.hasMatch()) {
+        result.error = QStringLiteral("the %1 child for %2 items printed no result").arg(stage).arg(items);
+        return result;
+    }
+    result.seconds = match.captured(1).toDouble();
+    result.cpuSeconds = match.captured(2).toDouble();
+    result.peakMiB = match.captured(3).toDouble();
+    result.beforeMiB = match.captured(4).toDouble();
+    return result;
+}
+
+/// Steps 1 and 2 as the trainer runs them: neighbours, aggregates, adjacency, enrichment.
+double buildTextGraph(const FeatureMatrix &texts)
+{
+    torch::NoGradGuard noGrad;
+    const torch::Tensor normalised = detail::rowNormalise(detail::viewTensor(texts, torch::kCPU));
+    return secondsOf([&] {
+        const detail::TextNeighbours neighbours = detail::findTextNeighbours(normalised, normalised, 10);
+        const torch::Tensor aggregates = detail::aggregateNeighbours(normalised, neighbours, normalised);
+        const torch::Tensor adjacency = detail::normalisedAdjacency(neighbours, normalised.size(0));
+        const torch::Tensor enriched = detail::enrichTrainingTexts(normalised, adjacency, 1.0);
+    });
+}
+
+double trainOneEpoch(const FeatureMatrix &images, const FeatureMatrix &texts)
+{
+    EsafhSettings settings; // the defaults: 64 bits, batches of 32
+    settings.epochs = 1;
+    double seconds = std::numeric_limits<double>::quiet_NaN();
+    TrainingCallbacks callbacks;
+    callbacks.onEpoch = [&](const EpochReport &report) { seconds = report.seconds; };
+    const Result<TrainingOutcome> outcome = trainEsafh(images, texts, settings, callbacks);
+    if (!outcome)
+        QTextStream(stderr) << outcome.error() << "\n";
+    return seconds;
+}
+
+} // namespace
+
+int runScalingChild(const QString &stage, int items)
+{
+    FeatureMatrix images;
+    FeatureMatrix texts;
+    syntheticFeatures(items, images, texts);
+    if (stage == QLatin1String("graph"))
+        images.resize(0, 0);
+
+    // The peak counts from here, so loading LibTorch and generating data are not in it.
+    const double beforeMiB = residentMemoryMiB();
+    if (!resetPeakMemory())
+        QTextStream(stderr) << "Cannot reset the peak memory; it includes the program's start.\n";
+
+    const double cpuStart = processCpuSeconds();
+    double seconds = std::numeric_limits<double>::quiet_NaN();
+    if (stage == QLatin1String("graph")) {
+        configureThreads(0, EsafhSettings().batchSize); // as training chooses
+        seconds = buildTextGraph(texts);
+    } else if (stage == QLatin1String("epoch")) {
+        seconds = trainOneEpoch(images, texts);
+    } else {
+        QTextStream(stderr) << "Unknown child stage \"" << stage << "\": expected graph or epoch.\n";
+        return 2;
+    }
+
+    // The epoch's CPU time includes building the model and the text graph before it.
+    QTextStream(stdout) << "seconds=" << seconds << " cpu_seconds=" << processCpuSeconds() - cpuStart << " peak_mib=" << peakMemoryMiB() << " before_mib=" << beforeMiB
+                        << "\n";
+    return std::isnan(seconds) ? 1 : 0;
+}
+
+void runScalingBenchmarks(const BenchOptions &options, Report &report)
+{
+    // Ten times the items at each step, so that linear growth shows as a ratio of 10.
+    const std::vector<int> sizes = options.quick ? std::vector<int>{1000, 10000} : std::vector<int>{20000, 200000};
+    report.section(QStringLiteral("Text graph and one epoch on synthetic data"));
+    report.note(QStringLiteral("%1-dimensional image and %2-dimensional bag-of-words text features (%3 words per "
+                               "text), k = 10 neighbours, batches of 32; each size in its own process")
+                    .arg(imageDimension).arg(textDimension).arg(wordsPerText));
+
+    for (const QString &stage : {QStringLiteral("graph"), QStringLiteral("epoch")}) {
+        ChildResult smallest;
+        for (int items : sizes) {
+            const ChildResult result = runChild(stage, items);
+            if (!result.error.isEmpty()) {
+                report.note(result.error);
+                continue;
+            }
+            const QString name = stage == QLatin1String("graph") ? QStringLiteral("Text graph (steps 1 and 2)")
+                                                                 : QStringLiteral("One epoch");
+            const QString baseline = QStringLiteral("%1 items").arg(sizes.front());
+            const bool first = items == sizes.front();
+            if (first)
+                smallest = result;
+            report.add(QStringLiteral("%1, %2 items, time").arg(name).arg(items), result.seconds, QStringLiteral("s"),
+                       first ? result.seconds : smallest.seconds, baseline);
+            report.add(QStringLiteral("%1, %2 items, CPU time of the process").arg(name).arg(items), result.cpuSeconds,
+                       QStringLiteral("s"), first ? result.cpuSeconds : smallest.cpuSeconds, baseline);
+            report.add(QStringLiteral("%1, %2 items, resident memory before, with the features").arg(name).arg(items),
+                       result.beforeMiB, QStringLiteral("MiB"), first ? result.beforeMiB : smallest.beforeMiB, baseline);
+            report.add(QStringLiteral("%1, %2 items, peak memory during the stage").arg(name).arg(items),
+                       result.peakMiB, QStringLiteral("MiB"), first ? result.peakMiB : smallest.peakMiB, baseline);
+            report.add(QStringLiteral("%1, %2 items, peak memory added by the stage").arg(name).arg(items),
+                       result.peakMiB - result.beforeMiB, QStringLiteral("MiB"),
+                       first ? result.peakMiB - result.beforeMiB : smallest.peakMiB - smallest.beforeMiB, baseline);
+        }
+    }
+}
+
+} // namespace esafh::bench
