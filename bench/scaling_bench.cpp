@@ -173,7 +173,7 @@ int runScalingChild(const QString &stage, int items)
 void runScalingBenchmarks(const BenchOptions &options, Report &report)
 {
     // Ten times the items at each step, so that linear growth shows as a ratio of 10.
-    const std::vector<int> sizes = options.quick ? std::vector<int>{1000, 10000} : std::vector<int>{20000, 200000};
+    const std::vector<int> sizes = options.quick ? std::vector<int>{500, 5000} : std::vector<int>{20000, 200000};
     report.section(QStringLiteral("Text graph and one epoch on synthetic data"));
     report.note(QStringLiteral("%1-dimensional image and %2-dimensional bag-of-words text features (%3 words per "
                                "text), k = 10 neighbours, batches of 32; each size in its own process")

@@ -208,7 +208,7 @@ void runTrainingBenchmarks(const BenchOptions &options, Report &report)
     std::unique_ptr<HashModel> model;
     compareEpochs(QStringLiteral("%1 items").arg(images.rows()), images, texts, settings, report, &model);
 
-    const int larger = 5000;
+    const int larger = options.quick ? 2000 : 5000;
     EsafhSettings largerSettings = settings;
     largerSettings.epochs = options.quick ? 2 : 5;
     compareEpochs(QStringLiteral("%1 items (training set repeated)").arg(larger), repeatRows(images, larger),
