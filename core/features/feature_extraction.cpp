@@ -3,6 +3,7 @@
 #include "common/logging.h"
 #include "data/dataset.h"
 #include "features/feature_cache.h"
+#include "features/image_extractor.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -22,13 +23,16 @@ namespace {
 // Failures logged one by one before the rest are only counted.
 constexpr int kMaxLoggedFailures = 20;
 
+// The outcome of reading one item: its features from the cache, its bytes to
+// compute them from, or a failure.
 struct ItemOutcome
 {
-    enum class Kind { Cached, Computed, Failed };
+    enum class Kind { Cached, ToCompute, Failed };
 
     Kind kind = Kind::Failed;
-    QByteArray key; ///< Content key of a computed item, for the cache.
-    QString error;  ///< Message of a failed item.
+    QByteArray key;   ///< Content key of the image, for the cache.
+    QByteArray bytes; ///< Encoded image of an item to compute.
+    QString error;    ///< Message of a failed item.
 };
 
 ItemOutcome failedOutcome(QString message)
@@ -38,10 +42,9 @@ ItemOutcome failedOutcome(QString message)
     return outcome;
 }
 
-// Fills row with the features of one item, from the cache or computed. Runs on a
-// worker thread, so it only reads the cache and writes its own row.
-ItemOutcome processItem(const DatasetItem &item, int index, const FeatureCache &cache,
-                        const HandcraftedImageFeatures &extractor, float *row)
+// Reads one item's image and fills its row from the cache when it is there. Runs on
+// a worker thread, so it only reads the cache and writes its own row.
+ItemOutcome readItem(const DatasetItem &item, int index, const FeatureCache &cache, float *row)
 {
     if (item.imagePath.isEmpty())
         return failedOutcome(QStringLiteral("Dataset item %1 has no image path.").arg(index));
@@ -51,27 +54,17 @@ ItemOutcome processItem(const DatasetItem &item, int index, const FeatureCache &
         return failedOutcome(
             QStringLiteral("Failed to open image file %1: %2").arg(item.imagePath, file.errorString()));
     }
-    const QByteArray bytes = file.readAll();
 
     ItemOutcome outcome;
-    outcome.key = FeatureCache::contentKey(bytes);
+    outcome.bytes = file.readAll();
+    outcome.key = FeatureCache::contentKey(outcome.bytes);
     if (cache.lookup(outcome.key, row)) {
         outcome.kind = ItemOutcome::Kind::Cached;
+        outcome.bytes.clear();
         return outcome;
     }
-
-    const Result<std::vector<float>> features = extractor.extractFromEncoded(bytes, item.imagePath);
-    if (!features)
-        return failedOutcome(features.error());
-    std::copy(features->begin(), features->end(), row);
-    outcome.kind = ItemOutcome::Kind::Computed;
+    outcome.kind = ItemOutcome::Kind::ToCompute;
     return outcome;
-}
-
-// Number of items handed to the thread pool between two progress reports.
-int chunkSize()
-{
-    return std::max(8, 4 * QThreadPool::globalInstance()->maxThreadCount());
 }
 
 void loadCache(FeatureCache &cache)
@@ -104,28 +97,57 @@ void recordFailure(ImageFeatureSet &result, int index, const QString &message)
         qCWarning(lcFeatures) << "More images failed. The rest are listed in the result only.";
 }
 
-// Adds the outcome of item index to the result, and its features to the cache when
-// they were computed. Returns true for a computed item.
-bool recordOutcome(const ItemOutcome &outcome, int index, FeatureCache &cache, ImageFeatureSet &result)
+// Reads the items of chunk, computes the features of those not cached in one call
+// of the extractor, and records every outcome in result and the cache.
+void processChunk(const Dataset &dataset, const QList<int> &chunk, const ImageFeatureExtractor &extractor,
+                  FeatureCache &cache, ImageFeatureSet &result)
 {
-    switch (outcome.kind) {
-    case ItemOutcome::Kind::Cached:
-        ++result.cachedCount;
-        return false;
-    case ItemOutcome::Kind::Computed:
-        cache.insert(outcome.key, result.features.row(index).data());
-        return true;
-    case ItemOutcome::Kind::Failed:
-        recordFailure(result, index, outcome.error);
-        return false;
+    QList<ItemOutcome> outcomes = QtConcurrent::blockingMapped<QList<ItemOutcome>>(chunk, [&](int index) {
+        return readItem(dataset.items[static_cast<size_t>(index)], index, cache, result.features.row(index).data());
+    });
+
+    std::vector<EncodedImage> images;
+    std::vector<qsizetype> positions;
+    for (qsizetype position = 0; position < outcomes.size(); ++position) {
+        if (outcomes[position].kind != ItemOutcome::Kind::ToCompute)
+            continue;
+        const int index = chunk[position];
+        images.push_back(EncodedImage{std::move(outcomes[position].bytes), dataset.items[static_cast<size_t>(index)].imagePath});
+        positions.push_back(position);
     }
-    return false;
+
+    if (!images.empty()) {
+        QElapsedTimer timer;
+        timer.start();
+        const BatchFeatures computed = extractor.extractBatch(images);
+        result.computeSeconds += timer.nsecsElapsed() / 1e9;
+        for (size_t image = 0; image < images.size(); ++image) {
+            ItemOutcome &outcome = outcomes[positions[image]];
+            const QString &error = computed.errors[static_cast<qsizetype>(image)];
+            if (!error.isEmpty()) {
+                outcome.kind = ItemOutcome::Kind::Failed;
+                outcome.error = error;
+                continue;
+            }
+            const int index = chunk[positions[image]];
+            result.features.row(index) = computed.features.row(static_cast<Eigen::Index>(image));
+            cache.insert(outcome.key, result.features.row(index).data());
+            ++result.computedCount;
+        }
+    }
+
+    for (qsizetype position = 0; position < outcomes.size(); ++position) {
+        if (outcomes[position].kind == ItemOutcome::Kind::Cached)
+            ++result.cachedCount;
+        else if (outcomes[position].kind == ItemOutcome::Kind::Failed)
+            recordFailure(result, chunk[position], outcomes[position].error);
+    }
 }
 
 } // namespace
 
-Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cacheDirectory,
-                                             const ProgressCallback &progress)
+Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, const ImageFeatureExtractor &extractor,
+                                             QString cacheDirectory, const ProgressCallback &progress)
 {
     QElapsedTimer timer;
     timer.start();
@@ -133,12 +155,13 @@ Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cac
     if (cacheDirectory.isEmpty())
         cacheDirectory = defaultFeatureCacheDirectory();
 
-    const HandcraftedImageFeatures extractor;
     const int total = dataset.size();
-    const int dimension = HandcraftedImageFeatures::dimension();
+    const int dimension = extractor.dimension();
 
     ImageFeatureSet result;
-    result.extractorIdentity = HandcraftedImageFeatures::identity();
+    result.extractorIdentity = extractor.identity();
+    result.backbone = extractor.spec();
+    result.deviceName = extractor.deviceName();
     result.features = FeatureMatrix::Zero(total, dimension);
 
     FeatureCache cache(cacheDirectory, result.extractorIdentity, dimension);
@@ -146,24 +169,14 @@ Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cac
                                  << result.extractorIdentity << "using the cache" << cache.filePath();
     loadCache(cache);
 
-    int computed = 0;
     int done = 0;
-    const int step = chunkSize();
+    const int step = std::max(1, extractor.preferredBatchSize());
     while (done < total) {
         QList<int> chunk;
         for (int index = done; index < std::min(total, done + step); ++index)
             chunk.append(index);
 
-        const QList<ItemOutcome> outcomes = QtConcurrent::blockingMapped<QList<ItemOutcome>>(
-            chunk, [&](int index) {
-                return processItem(dataset.items[static_cast<size_t>(index)], index, cache, extractor,
-                                   result.features.row(index).data());
-            });
-
-        for (qsizetype position = 0; position < outcomes.size(); ++position) {
-            if (recordOutcome(outcomes[position], chunk[position], cache, result))
-                ++computed;
-        }
+        processChunk(dataset, chunk, extractor, cache, result);
 
         done += static_cast<int>(chunk.size());
         if (progress && !progress(done, total) && done < total) {
@@ -175,15 +188,24 @@ Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cac
     saveCache(cache);
 
     qCInfo(lcFeatures).noquote()
-        << QStringLiteral("Image features of %1 of %2 items: %3 computed, %4 from the cache, %5 failed, in %6 s%7")
+        << QStringLiteral("Image features of %1 of %2 items: %3 computed in %4 s, %5 from the cache, %6 failed, in %7 s%8")
                .arg(done)
                .arg(total)
-               .arg(computed)
+               .arg(result.computedCount)
+               .arg(result.computeSeconds, 0, 'f', 1)
                .arg(result.cachedCount)
                .arg(result.failedItems.size())
                .arg(timer.elapsed() / 1000.0, 0, 'f', 1)
                .arg(result.cancelled ? QStringLiteral(" (cancelled)") : QString());
     return result;
+}
+
+Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cacheDirectory,
+                                             const ProgressCallback &progress)
+{
+    Result<std::unique_ptr<ImageFeatureExtractor>> extractor = createImageFeatureExtractor(BackboneSpec{});
+    Q_ASSERT(extractor.ok()); // The hand-crafted descriptor needs no file, so it cannot fail to build.
+    return extractImageFeatures(dataset, *extractor.value(), std::move(cacheDirectory), progress);
 }
 
 QString defaultFeatureCacheDirectory()

@@ -2,6 +2,7 @@
 
 #include "common/matrix.h"
 #include "common/result.h"
+#include "features/backbone_spec.h"
 
 #include <QByteArray>
 #include <QString>
@@ -13,6 +14,7 @@
 namespace esafh {
 
 struct Dataset;
+class ImageFeatureExtractor;
 
 /// The default image feature extractor: hand-crafted descriptors built on OpenCV,
 /// needing no download and no model file. Transparent pixels of RGBA images are
@@ -52,18 +54,27 @@ struct ImageFeatureSet
 {
     FeatureMatrix features;
     QString extractorIdentity;
+    BackboneSpec backbone;  ///< The extractor's spec, enough to build it again.
+    QString deviceName;     ///< Where the network ran: "cpu" or "cuda".
     std::vector<int> failedItems;
     QStringList failureMessages;
     int cachedCount = 0;   ///< Rows taken from the on-disk cache.
+    int computedCount = 0; ///< Rows computed by the extractor in this run.
+    double computeSeconds = 0; ///< Time spent decoding and computing those rows.
     bool cancelled = false;
 };
 
-/// Computes the image features of every item on all cores of the global thread pool,
-/// reusing the on-disk cache in cacheDirectory (keyed by image content and extractor
-/// identity) and adding what it computes. An empty cacheDirectory uses
+/// Computes the image features of every item with extractor, in batches of its
+/// preferred size, reusing the on-disk cache in cacheDirectory (keyed by image
+/// content and extractor identity) and adding what it computes. Files are read and
+/// looked up on all cores of the global thread pool. An empty cacheDirectory uses
 /// defaultFeatureCacheDirectory(). An image that cannot be read or decoded, or an
 /// item without an image path, is listed as failed and never stops the extraction.
 /// A damaged cache file is logged and rebuilt.
+Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, const ImageFeatureExtractor &extractor,
+                                             QString cacheDirectory = {}, const ProgressCallback &progress = {});
+
+/// The same with the hand-crafted descriptor.
 Result<ImageFeatureSet> extractImageFeatures(const Dataset &dataset, QString cacheDirectory = {},
                                              const ProgressCallback &progress = {});
 
