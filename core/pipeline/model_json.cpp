@@ -91,6 +91,7 @@ QJsonObject modelMetadataToJson(const TrainedModel &model)
     json[QStringLiteral("settings")] = model.settings.toJson();
     json[QStringLiteral("vocabulary")] = model.vocabulary.toJson();
     json[QStringLiteral("image_extractor")] = model.imageExtractor;
+    json[QStringLiteral("image_backbone")] = model.imageBackbone.toJson();
     json[QStringLiteral("dataset")] = dataset;
     json[QStringLiteral("scores")] = scoresToJson(model.scores);
     json[QStringLiteral("history")] = model.history;
@@ -124,6 +125,16 @@ Result<TrainedModel> modelMetadataFromJson(const QJsonObject &json, const QStrin
     model.imageExtractor = json.value(QStringLiteral("image_extractor")).toString();
     if (model.imageExtractor.isEmpty())
         return invalid(QStringLiteral("no image extractor identity."));
+    // Files of format version 1 written before backbones could be chosen have no
+    // "image_backbone". All of them used the hand-crafted descriptor.
+    if (const QJsonValue backbone = json.value(QStringLiteral("image_backbone")); !backbone.isUndefined()) {
+        if (!backbone.isObject())
+            return invalid(QStringLiteral("the image backbone is not an object."));
+        Result<BackboneSpec> spec = BackboneSpec::fromJson(backbone.toObject());
+        if (!spec)
+            return invalid(spec.error());
+        model.imageBackbone = spec.value();
+    }
 
     const QJsonObject dataset = json.value(QStringLiteral("dataset")).toObject();
     model.datasetName = dataset.value(QStringLiteral("name")).toString();

@@ -1,10 +1,14 @@
 #include "pipeline/search.h"
 
 #include "common/logging.h"
-#include "features/image_features.h"
+#include "features/image_extractor.h"
 #include "retrieval/hamming_search.h"
 
 #include <QElapsedTimer>
+#include <QMutex>
+
+#include <map>
+#include <memory>
 
 namespace esafh {
 
@@ -41,6 +45,55 @@ SearchResult rank(const TrainedModel &model, const std::uint64_t *queryCode, Sea
 
     result.milliseconds = timer.nsecsElapsed() / 1e6;
     return result;
+}
+
+// Ends text with a full stop, for a message that continues after it.
+QString asSentence(const QString &text)
+{
+    return text.endsWith(QLatin1Char('.')) ? text : text + QLatin1Char('.');
+}
+
+// Builds the model's image backbone, or takes it from the extractors of earlier
+// searches, after checking that it still computes the features the model was
+// trained on.
+Result<std::shared_ptr<const ImageFeatureExtractor>> extractorForModel(const TrainedModel &model)
+{
+    using ExtractorResult = Result<std::shared_ptr<const ImageFeatureExtractor>>;
+    const BackboneSpec &spec = model.imageBackbone;
+
+    Result<QString> identity = backboneIdentity(spec);
+    if (!identity) {
+        return ExtractorResult::failure(
+            QStringLiteral("The model's image backbone, %1, cannot be loaded: %2 Search by text still works.")
+                .arg(spec.toString(), asSentence(identity.error())));
+    }
+    if (identity.value() != model.imageExtractor) {
+        return ExtractorResult::failure(
+            QStringLiteral("The model was trained on image features \"%1\", but its backbone %2 now computes \"%3\": "
+                           "the weights file or the program changed since training. Train the model again, or restore "
+                           "the weights it was trained with. Search by text still works.")
+                .arg(model.imageExtractor, spec.toString(), identity.value()));
+    }
+
+    // A network takes seconds to load, so the last two are kept for the next queries.
+    static QMutex mutex;
+    static std::map<QString, std::shared_ptr<const ImageFeatureExtractor>> loaded;
+    QMutexLocker lock(&mutex);
+    const auto found = loaded.find(identity.value());
+    if (found != loaded.end())
+        return found->second;
+
+    Result<std::unique_ptr<ImageFeatureExtractor>> created = createImageFeatureExtractor(spec);
+    if (!created) {
+        return ExtractorResult::failure(
+            QStringLiteral("The model's image backbone, %1, cannot be loaded: %2 Search by text still works.")
+                .arg(spec.toString(), asSentence(created.error())));
+    }
+    if (loaded.size() >= 2)
+        loaded.clear();
+    std::shared_ptr<const ImageFeatureExtractor> extractor = std::move(created).value();
+    loaded.emplace(identity.value(), extractor);
+    return extractor;
 }
 
 Status checkReady(const TrainedModel &model, int top)
@@ -137,15 +190,11 @@ Result<SearchResult> searchByImage(const TrainedModel &model, const QString &ima
     if (!queryIsImage(direction))
         return Result<SearchResult>::failure(QStringLiteral("An image query searches image to text or image to image, not %1.").arg(directionDisplayName(direction).toLower()));
 
-    const HandcraftedImageFeatures extractor;
-    if (model.imageExtractor != HandcraftedImageFeatures::identity()) {
-        return Result<SearchResult>::failure(
-            QStringLiteral("The model was trained on image features \"%1\", but this program computes \"%2\". "
-                           "Train the model again with this program.")
-                .arg(model.imageExtractor, HandcraftedImageFeatures::identity()));
-    }
+    Result<std::shared_ptr<const ImageFeatureExtractor>> extractor = extractorForModel(model);
+    if (!extractor)
+        return Result<SearchResult>::failure(extractor.error());
 
-    Result<std::vector<float>> feature = extractor.extractFromFile(imagePath);
+    Result<std::vector<float>> feature = extractor.value()->extractFromFile(imagePath);
     if (!feature)
         return Result<SearchResult>::failure(feature.error());
 

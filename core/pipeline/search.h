@@ -47,7 +47,12 @@ struct SearchResult
 /// vocabulary, since the code of an empty text ranks nothing meaningfully.
 Result<SearchResult> searchByText(const TrainedModel &model, const QString &text, SearchDirection direction, int top);
 
-/// Ranks the database for an image file; fails with a message when it cannot be decoded.
+/// Ranks the database for an image file, described by the model's image backbone.
+/// Fails with a message when the image cannot be decoded or the backbone cannot be
+/// loaded (its weights file is missing or invalid). It also fails when the backbone
+/// no longer computes the features the model was trained on, because its weights
+/// file changed. The last two networks loaded are kept for later queries. Safe to
+/// call from several threads.
 Result<SearchResult> searchByImage(const TrainedModel &model, const QString &imagePath, SearchDirection direction, int top);
 
 /// Ranks the database for one of its own items, as image or text by the direction.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/dataset.h"
+#include "features/backbone_spec.h"
 #include "features/vocabulary.h"
 #include "method/esafh_settings.h"
 #include "method/hash_model.h"
@@ -15,7 +16,7 @@
 namespace esafh {
 
 /// Everything a model file holds: the networks with the method and its settings,
-/// the vocabulary, the image extractor's identity, the dataset's split, the
+/// the vocabulary, the image extractor's identity and spec, the dataset's split, the
 /// database items with their codes (so search needs no retraining and no dataset),
 /// and the metrics.
 struct TrainedModel
@@ -26,7 +27,11 @@ struct TrainedModel
     EsafhSettings settings;
     std::unique_ptr<HashModel> hashModel;
     Vocabulary vocabulary;
-    QString imageExtractor;
+    QString imageExtractor;    ///< Identity of the image features the model was trained on.
+    /// The backbone that computed them, so that search by a new image can build it
+    /// again. Model files written before backbones could be chosen have none and
+    /// read as the hand-crafted descriptor.
+    BackboneSpec imageBackbone;
 
     QString datasetName;
     QString datasetSource;

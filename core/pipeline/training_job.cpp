@@ -1,6 +1,7 @@
 #include "pipeline/training_job.h"
 
 #include "common/logging.h"
+#include "features/image_extractor.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -85,6 +86,20 @@ QJsonObject epochToJson(const EpochReport &report)
     return json;
 }
 
+// Builds the extractor of spec. A mobilenetv2 whose package is not installed falls
+// back to the hand-crafted descriptor, with a message added to messages.
+Result<std::unique_ptr<ImageFeatureExtractor>> createBackbone(const BackboneSpec &spec, QStringList *messages)
+{
+    Result<std::unique_ptr<ImageFeatureExtractor>> extractor = createImageFeatureExtractor(spec);
+    if (extractor || spec.kind != BackboneSpec::mobileNetV2)
+        return extractor;
+
+    const QString message = QStringLiteral("Using the hand-crafted image features instead of MobileNetV2. %1").arg(extractor.error());
+    qCWarning(lcPipeline).noquote() << message;
+    messages->append(message);
+    return createImageFeatureExtractor(BackboneSpec{});
+}
+
 } // namespace
 
 Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks)
@@ -103,13 +118,20 @@ Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, cons
                 .arg(prepared.dataset.size()));
     }
 
-    reportStage(callbacks, QStringLiteral("Extracting image features of %1 items").arg(prepared.dataset.size()));
+    Result<std::unique_ptr<ImageFeatureExtractor>> extractor = createBackbone(settings.backbone, &prepared.dataset.importMessages);
+    if (!extractor)
+        return Result<PreparedDataset>::failure(extractor.error());
+
+    reportStage(callbacks, QStringLiteral("Extracting image features of %1 items with %2")
+                               .arg(prepared.dataset.size())
+                               .arg(extractor.value()->spec().displayName()));
     const ProgressCallback progress = [&callbacks](int done, int total) {
         if (callbacks.onFeatureProgress)
             callbacks.onFeatureProgress(done, total);
         return !isCancelled(callbacks.cancel);
     };
-    Result<ImageFeatureSet> imageFeatures = extractImageFeatures(prepared.dataset, settings.featureCacheDirectory, progress);
+    Result<ImageFeatureSet> imageFeatures =
+        extractImageFeatures(prepared.dataset, *extractor.value(), settings.featureCacheDirectory, progress);
     if (!imageFeatures)
         return Result<PreparedDataset>::failure(imageFeatures.error());
     if (imageFeatures->cancelled)
@@ -171,6 +193,7 @@ Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJ
     model.hashModel = std::move(outcome->model);
     model.vocabulary = prepared.vocabulary;
     model.imageExtractor = prepared.imageFeatures.extractorIdentity;
+    model.imageBackbone = prepared.imageFeatures.backbone;
     model.datasetName = dataset.name;
     model.datasetSource = dataset.source;
     model.split = split;

@@ -3,6 +3,7 @@
 #include "common/result.h"
 #include "data/dataset.h"
 #include "data/dataset_io.h"
+#include "features/backbone_spec.h"
 #include "features/image_features.h"
 #include "features/vocabulary.h"
 #include "method/hash_model.h"
@@ -33,6 +34,10 @@ struct TrainingJobSettings
     SplitSettings split;
     VocabularySettings vocabulary;
     QString featureCacheDirectory; ///< Empty uses the user's cache location.
+    /// The image feature extractor. When it is mobilenetv2 and the nsfwjs package is
+    /// not installed, the hand-crafted descriptor is used instead, with a message in
+    /// the dataset's import messages.
+    BackboneSpec backbone = defaultBackbone();
     EsafhSettings esafh;
     int mapK = 50;
 };
@@ -47,8 +52,10 @@ struct TrainingJobCallbacks
     const std::atomic_bool *cancel = nullptr;
 };
 
-/// Opens the dataset, computes (or reads from the cache) its image features, builds
-/// the vocabulary from the training captions and encodes every caption.
+/// Opens the dataset, computes (or reads from the cache) its image features with the
+/// settings' backbone, builds the vocabulary from the training captions and encodes
+/// every caption. Fails when the backbone cannot be built (a missing or invalid model
+/// file), except for the fallback described at TrainingJobSettings::backbone.
 Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks = {});
 
 /// Trains ESAFH on a prepared dataset, encodes the query and database sets and
