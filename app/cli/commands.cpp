@@ -4,15 +4,21 @@
 #include "options.h"
 
 #include "data/dataset_io.h"
+#include "features/image_extractor.h"
 #include "pipeline/model_json.h"
 #include "pipeline/search.h"
 #include "pipeline/training_job.h"
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <algorithm>
+#include <memory>
 
 namespace esafh::cli {
 
@@ -20,9 +26,20 @@ namespace {
 
 TrainingJobCallbacks terminalCallbacks()
 {
+    // Time since the current stage started, for the time left of feature extraction.
+    auto stageTimer = std::make_shared<QElapsedTimer>();
+    stageTimer->start();
+
     TrainingJobCallbacks callbacks;
-    callbacks.onStage = [](const QString &stage) { printError(stage); };
-    callbacks.onFeatureProgress = [](int done, int total) { printProgress(QStringLiteral("Image features"), done, total); };
+    callbacks.onStage = [stageTimer](const QString &stage) {
+        printError(stage);
+        stageTimer->restart();
+    };
+    callbacks.onFeatureProgress = [stageTimer](int done, int total) {
+        const double elapsed = stageTimer->elapsed() / 1000.0;
+        const double secondsLeft = done > 0 ? elapsed / done * (total - done) : -1.0;
+        printProgress(QStringLiteral("Image features"), done, total, secondsLeft);
+    };
     callbacks.training.onEpoch = [](const EpochReport &report) {
         QString line = QStringLiteral("Epoch %1/%2  loss %3  %4 s")
                            .arg(report.epoch)
@@ -74,7 +91,103 @@ QJsonObject evaluationJson(const RetrievalScores &scores, int queryCount, int da
     return json;
 }
 
+QString throughputLine(const ImageFeatureSet &features)
+{
+    if (features.computedCount == 0)
+        return QStringLiteral("Speed: every image came from the cache or failed; run with an empty --cache-dir to measure.");
+    return QStringLiteral("Speed: %1 images in %2 s on %3 with %4, %5 images/s (decoding, resizing and features; "
+                          "%6 cached images excluded)")
+        .arg(features.computedCount)
+        .arg(features.computeSeconds, 0, 'f', 2)
+        .arg(features.deviceName, features.backbone.displayName())
+        .arg(features.computedCount / std::max(features.computeSeconds, 1e-9), 0, 'f', 1)
+        .arg(features.cachedCount);
+}
+
+QJsonObject backboneJson(const BackboneInfo &info)
+{
+    QJsonObject json;
+    json[QStringLiteral("name")] = info.spec.toString();
+    json[QStringLiteral("description")] = info.description;
+    json[QStringLiteral("available")] = info.available;
+    json[QStringLiteral("weights")] = info.weightsPath;
+    json[QStringLiteral("identity")] = info.identity;
+    json[QStringLiteral("dimension")] = info.dimension;
+    json[QStringLiteral("message")] = info.message;
+    return json;
+}
+
+void printBackbone(const BackboneInfo &info)
+{
+    const QString name = info.spec.kind == BackboneSpec::mobileNetV2 ? info.spec.kind : info.spec.toString();
+    const bool isDefault = name == defaultBackbone().toString();
+    if (!info.available) {
+        printLine(QStringLiteral("%1\tnot available%2: %3")
+                      .arg(name, isDefault ? QStringLiteral(" (the default; handcrafted is used in its place)") : QString(),
+                           info.message));
+        printLine(QStringLiteral("  %1").arg(info.description));
+        return;
+    }
+    printLine(QStringLiteral("%1\tavailable, %2 features%3").arg(name).arg(info.dimension)
+                  .arg(isDefault ? QStringLiteral(" (default)") : QString()));
+    printLine(QStringLiteral("  %1").arg(info.description));
+    if (!info.weightsPath.isEmpty())
+        printLine(QStringLiteral("  weights: %1").arg(info.weightsPath));
+    printLine(QStringLiteral("  identity: %1").arg(info.identity));
+}
+
 } // namespace
+
+int runBackbones(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("List the image backbones available on this machine with their feature "
+                                                    "length, identity and weights, or describe the one --backbone names."));
+    parser.addHelpOption();
+    addBackboneOptions(&parser);
+    parser.addOption({QStringLiteral("layers"), QStringLiteral("List the outputs --layer can choose for --backbone.")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON array instead of text.")});
+    if (std::optional<int> exitCode = parseArguments(&parser, arguments))
+        return *exitCode;
+
+    QList<BackboneInfo> backbones;
+    if (parser.isSet(QStringLiteral("backbone"))) {
+        BackboneSpec spec;
+        if (int code = readBackboneOptions(parser, &spec); code != ExitSuccess)
+            return code;
+        if (parser.isSet(QStringLiteral("layers"))) {
+            Result<QStringList> layers = backboneLayerNames(spec);
+            if (!layers) {
+                printError(layers.error());
+                return ExitFailure;
+            }
+            for (const QString &layer : layers.value())
+                printLine(layer);
+            return ExitSuccess;
+        }
+        backbones.append(describeBackbone(spec));
+    } else {
+        if (parser.isSet(QStringLiteral("layers")))
+            return usageError(QStringLiteral("--layers needs --backbone NAME."));
+        backbones = builtInBackbones();
+    }
+
+    if (parser.isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const BackboneInfo &info : backbones)
+            array.append(backboneJson(info));
+        printLine(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact)));
+    } else {
+        for (const BackboneInfo &info : backbones)
+            printBackbone(info);
+        if (!parser.isSet(QStringLiteral("backbone")))
+            printLine(QStringLiteral("Any TorchScript or ONNX model: --backbone torchscript:FILE or onnx:FILE."));
+    }
+    // A backbone named with --backbone that cannot be loaded is a failure, but a
+    // built-in one that is not installed is not.
+    const bool describedOne = parser.isSet(QStringLiteral("backbone"));
+    return describedOne && !backbones.first().available ? ExitFailure : ExitSuccess;
+}
 
 int runImport(const QStringList &arguments)
 {
@@ -123,11 +236,17 @@ int runFeatures(const QStringList &arguments)
                                                     "so that training and evaluation reuse them."));
     parser.addHelpOption();
     addDatasetOptions(&parser);
+    addBackboneOptions(&parser);
+    parser.addOption({QStringLiteral("report"),
+                      QStringLiteral("Also print the extraction speed in images per second: decoding, resizing and "
+                                     "the network, for the images not taken from the cache.")});
     if (std::optional<int> exitCode = parseArguments(&parser, arguments))
         return *exitCode;
 
     TrainingJobSettings settings;
     if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
+        return code;
+    if (int code = readBackboneOptions(parser, &settings.backbone); code != ExitSuccess)
         return code;
 
     Result<PreparedDataset> prepared = prepareDataset(settings, terminalCallbacks());
@@ -137,6 +256,8 @@ int runFeatures(const QStringList &arguments)
     }
     printDatasetSummary(prepared.value());
     const ImageFeatureSet &features = prepared->imageFeatures;
+    if (parser.isSet(QStringLiteral("report")))
+        printLine(throughputLine(features));
     printLine(QStringLiteral("%1 items, %2 features each (%3): %4 computed, %5 from the cache, %6 failed")
                   .arg(features.features.rows())
                   .arg(features.features.cols())
@@ -154,6 +275,7 @@ int runTrain(const QStringList &arguments)
     parser.addHelpOption();
     addDatasetOptions(&parser);
     addTrainingOptions(&parser);
+    addBackboneOptions(&parser);
     parser.addOption({QStringLiteral("output"), QStringLiteral("Model file to write."), QStringLiteral("MODEL")});
     parser.addOption({QStringLiteral("report"), QStringLiteral("Also write the settings and scores as JSON to FILE."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the scores as one JSON object instead of a table.")});
@@ -164,6 +286,8 @@ int runTrain(const QStringList &arguments)
     if (int code = readDatasetOptions(parser, &settings); code != ExitSuccess)
         return code;
     if (int code = readTrainingOptions(parser, &settings); code != ExitSuccess)
+        return code;
+    if (int code = readBackboneOptions(parser, &settings.backbone); code != ExitSuccess)
         return code;
     const QString output = parser.value(QStringLiteral("output"));
     if (output.isEmpty())
@@ -199,6 +323,8 @@ int runTrain(const QStringList &arguments)
     report[QStringLiteral("bits")] = settings.esafh.bits;
     report[QStringLiteral("epochs")] = settings.esafh.epochs;
     report[QStringLiteral("settings")] = settings.esafh.toJson();
+    report[QStringLiteral("image_backbone")] = model->imageBackbone.toJson();
+    report[QStringLiteral("image_extractor")] = model->imageExtractor;
     report[QStringLiteral("training_seconds")] = model->trainingSeconds;
 
     if (const QString reportPath = parser.value(QStringLiteral("report")); !reportPath.isEmpty()) {
@@ -252,6 +378,9 @@ int runEvaluate(const QStringList &arguments)
         return ExitFailure;
     }
 
+    // The dataset's features are computed with the backbone the model was trained on.
+    settings.backbone = model->imageBackbone;
+    printError(QStringLiteral("The model was trained on image features of %1.").arg(model->imageBackbone.displayName()));
     Result<PreparedDataset> prepared = prepareDataset(settings, terminalCallbacks());
     if (!prepared) {
         printError(prepared.error());

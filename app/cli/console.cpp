@@ -21,17 +21,38 @@ void printError(const QString &text)
     std::fflush(stderr);
 }
 
-void printProgress(const QString &label, int done, int total)
+QString formatDuration(double seconds)
+{
+    const qint64 whole = static_cast<qint64>(seconds + 0.5);
+    if (whole < 60)
+        return QStringLiteral("%1 s").arg(whole);
+    if (whole < 3600)
+        return QStringLiteral("%1 min %2 s").arg(whole / 60).arg(whole % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min").arg(whole / 3600).arg((whole % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+void printProgress(const QString &label, int done, int total, double secondsLeft)
 {
     static const bool terminal = isatty(fileno(stderr));
+    QString line = QStringLiteral("%1: %2/%3").arg(label).arg(done).arg(total);
+    if (secondsLeft >= 0 && done < total)
+        line += QStringLiteral(", about %1 left").arg(formatDuration(secondsLeft));
+
     if (terminal) {
-        std::fprintf(stderr, "\r%s: %d/%d%s", label.toLocal8Bit().constData(), done, total, done == total ? "\n" : "");
+        // Spaces after the text clear the end of a longer previous line.
+        std::fprintf(stderr, "\r%-60s%s", line.toLocal8Bit().constData(), done == total ? "\n" : "");
         std::fflush(stderr);
         return;
     }
-    const int step = std::max(1, total / 10);
-    if (done == total || done % step == 0)
-        printError(QStringLiteral("%1: %2/%3").arg(label).arg(done).arg(total));
+    // One line per tenth of the work, whatever the batch size.
+    static int lastTenth = -1;
+    const int tenth = total > 0 ? static_cast<int>(10LL * done / total) : 10;
+    if (tenth < lastTenth)
+        lastTenth = -1; // a new job
+    if (tenth != lastTenth || done == total) {
+        lastTenth = tenth;
+        printError(line);
+    }
 }
 
 QString formatScoresTable(const RetrievalScores &scores, int queryCount, int databaseCount)

@@ -21,8 +21,12 @@ void printLine(const QString &text);
 /// Writes a line to standard error.
 void printError(const QString &text);
 /// Shows "label: done/total" on standard error, in place on a terminal and every
-/// tenth otherwise.
-void printProgress(const QString &label, int done, int total);
+/// tenth otherwise, followed by ", about 1 min 05 s left" when secondsLeft is not
+/// negative.
+void printProgress(const QString &label, int done, int total, double secondsLeft = -1);
+
+/// Formats a duration in seconds as "3 s", "4 min 05 s" or "1 h 02 min".
+QString formatDuration(double seconds);
 
 /// The table of mAP@all and mAP@K for both directions, naming the protocol.
 QString formatScoresTable(const RetrievalScores &scores, int queryCount, int databaseCount);

@@ -16,6 +16,7 @@ const char usage[] =
     "evaluate mAP, and search images and captions by Hamming distance.\n"
     "\n"
     "Commands:\n"
+    "  backbones  List the image feature extractors available on this machine\n"
     "  import     Read a dataset folder, draw its split and write a dataset file\n"
     "  features   Extract and cache the image features of a dataset\n"
     "  train      Train a model, evaluate it and write the model file\n"
@@ -35,6 +36,7 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(ESAFH_VERSION));
 
     const std::map<QString, std::function<int(const QStringList &)>> commands = {
+        {QStringLiteral("backbones"), esafh::cli::runBackbones},
         {QStringLiteral("import"), esafh::cli::runImport},
         {QStringLiteral("features"), esafh::cli::runFeatures},
         {QStringLiteral("train"), esafh::cli::runTrain},

@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <utility>
+
 namespace esafh::cli {
 
 int usageError(const QString &message)
@@ -138,6 +140,66 @@ int readTrainingOptions(const QCommandLineParser &parser, TrainingJobSettings *s
     esafh.attentionFusion = !parser.isSet(QStringLiteral("fixed-weights"));
 
     if (Status valid = esafh.validate(); !valid)
+        return usageError(valid.error());
+    return ExitSuccess;
+}
+
+void addBackboneOptions(QCommandLineParser *parser)
+{
+    const BackboneSpec defaults;
+    parser->addOption({QStringLiteral("backbone"),
+                       QStringLiteral("Image feature extractor: handcrafted, mobilenetv2 (the npm package nsfwjs, see "
+                                      "'esafh-cli backbones'), torchscript:FILE or onnx:FILE (default %1).")
+                           .arg(defaultBackbone().toString()),
+                       QStringLiteral("NAME"), defaultBackbone().toString()});
+    parser->addOption({QStringLiteral("input-size"),
+                       QStringLiteral("torchscript and onnx: side in pixels of the square network input (default %1).")
+                           .arg(defaults.inputSize),
+                       QStringLiteral("N"), QString::number(defaults.inputSize)});
+    parser->addOption({QStringLiteral("mean"),
+                       QStringLiteral("torchscript and onnx: mean subtracted from R, G and B in [0, 1] (default the "
+                                      "ImageNet mean, 0.485,0.456,0.406)."),
+                       QStringLiteral("R,G,B"), QStringLiteral("0.485,0.456,0.406")});
+    parser->addOption({QStringLiteral("std"),
+                       QStringLiteral("torchscript and onnx: standard deviation R, G and B are divided by (default the "
+                                      "ImageNet one, 0.229,0.224,0.225)."),
+                       QStringLiteral("R,G,B"), QStringLiteral("0.229,0.224,0.225")});
+    parser->addOption({QStringLiteral("layer"),
+                       QStringLiteral("Output to use: the ONNX layer, the TorchScript method (default forward) or the "
+                                      "MobileNetV2 layer (default %1). 'esafh-cli backbones --layers' lists them.")
+                           .arg(defaultMobileNetV2Layer()),
+                       QStringLiteral("NAME")});
+    parser->addOption({QStringLiteral("no-pooling"),
+                       QStringLiteral("Flatten a 4-D network output whole instead of averaging it over the image positions.")});
+}
+
+int readBackboneOptions(const QCommandLineParser &parser, BackboneSpec *spec)
+{
+    Result<BackboneSpec> parsed = BackboneSpec::parse(parser.value(QStringLiteral("backbone")));
+    if (!parsed)
+        return usageError(parsed.error());
+    *spec = parsed.value();
+
+    for (const QString &name : {QStringLiteral("input-size"), QStringLiteral("mean"), QStringLiteral("std")}) {
+        if (parser.isSet(name) && !spec->usesInputSettings())
+            return usageError(QStringLiteral("--%1 applies to torchscript and onnx backbones only, not %2.").arg(name, spec->kind));
+    }
+    if (parser.isSet(QStringLiteral("layer")) && spec->kind == BackboneSpec::handcrafted)
+        return usageError(QStringLiteral("--layer does not apply to the handcrafted backbone."));
+
+    if (int code = readInt(parser, QStringLiteral("input-size"), 8, 4096, &spec->inputSize); code != ExitSuccess)
+        return code;
+    for (const auto &[name, values] : {std::pair{QStringLiteral("mean"), &spec->mean},
+                                       std::pair{QStringLiteral("std"), &spec->standardDeviation}}) {
+        Result<std::vector<float>> channels = parseChannelValues(parser.value(name));
+        if (!channels)
+            return usageError(QStringLiteral("--%1: %2").arg(name, channels.error()));
+        *values = channels.value();
+    }
+    spec->layer = parser.value(QStringLiteral("layer"));
+    spec->averagePool = !parser.isSet(QStringLiteral("no-pooling"));
+
+    if (Status valid = spec->validate(); !valid)
         return usageError(valid.error());
     return ExitSuccess;
 }

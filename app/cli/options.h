@@ -23,6 +23,10 @@ int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *se
 void addTrainingOptions(QCommandLineParser *parser);
 int readTrainingOptions(const QCommandLineParser &parser, TrainingJobSettings *settings);
 
+/// --backbone, --input-size, --mean, --std, --layer, --no-pooling.
+void addBackboneOptions(QCommandLineParser *parser);
+int readBackboneOptions(const QCommandLineParser &parser, BackboneSpec *spec);
+
 /// Reads an integer option within [minimum, maximum]; prints the error and returns
 /// ExitUsage when it is not one.
 int readInt(const QCommandLineParser &parser, const QString &name, int minimum, int maximum, int *value);

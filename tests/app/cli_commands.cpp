@@ -1,6 +1,9 @@
+#include "features/model_fixtures.h"
+
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
@@ -84,7 +87,7 @@ private Q_SLOTS:
     void helpOfEachCommand_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *command : {"import", "features", "train", "evaluate", "search"})
+        for (const char *command : {"backbones", "import", "features", "train", "evaluate", "search"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 
@@ -154,6 +157,80 @@ private Q_SLOTS:
         QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 3);
     }
 
+    void backbonesListsBuiltInOnes()
+    {
+        const Run run = cli({QStringLiteral("backbones"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonArray backbones = QJsonDocument::fromJson(run.out.toUtf8()).array();
+        QCOMPARE(backbones.size(), 2);
+
+        const QJsonObject handcrafted = backbones[0].toObject();
+        QCOMPARE(handcrafted.value(QStringLiteral("name")).toString(), QStringLiteral("handcrafted"));
+        QVERIFY(handcrafted.value(QStringLiteral("available")).toBool());
+        QVERIFY(handcrafted.value(QStringLiteral("dimension")).toInt() > 0);
+        QVERIFY(handcrafted.value(QStringLiteral("identity")).toString().startsWith(QStringLiteral("handcrafted")));
+
+        // MobileNetV2 is listed whether or not the nsfwjs package is installed.
+        const QJsonObject mobileNet = backbones[1].toObject();
+        QVERIFY(mobileNet.value(QStringLiteral("name")).toString().startsWith(QStringLiteral("mobilenetv2")));
+        if (mobileNet.value(QStringLiteral("available")).toBool())
+            QCOMPARE(mobileNet.value(QStringLiteral("dimension")).toInt(), 576);
+        else
+            QVERIFY(mobileNet.value(QStringLiteral("message")).toString().contains(QStringLiteral("npm install")));
+    }
+
+    void onnxBackboneEndToEnd()
+    {
+        const QString network = m_folder.filePath(QStringLiteral("net.onnx"));
+        const QString model = m_folder.filePath(QStringLiteral("onnx.esafh"));
+        const QString cache = m_folder.filePath(QStringLiteral("onnx-cache"));
+        QFile file(network);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(esafh::test::onnxPointwiseNetwork(esafh::test::makePointwiseNetwork(6, 0.2f), 32));
+        file.close();
+        const QStringList backbone{QStringLiteral("--backbone"), QStringLiteral("onnx:") + network, QStringLiteral("--input-size"),
+                                   QStringLiteral("32")};
+
+        Run run = cli(QStringList{QStringLiteral("backbones")} + backbone);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("available, 6 features")), qPrintable(run.out));
+
+        run = cli(QStringList{QStringLiteral("features"), QStringLiteral("--dataset"), m_dataset, QStringLiteral("--cache-dir"), cache,
+                              QStringLiteral("--report")} + backbone);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("images/s")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("onnx-v1:sha1=")), qPrintable(run.out));
+
+        run = cli(QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), m_dataset, QStringLiteral("--bits"), QStringLiteral("16"),
+                              QStringLiteral("--epochs"), QStringLiteral("3"), QStringLiteral("--output"), model, QStringLiteral("--cache-dir"),
+                              cache, QStringLiteral("--json")} + backbone);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(report.value(QStringLiteral("image_backbone")).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("onnx"));
+
+        const QString image = m_dataset + QStringLiteral("/fruit/item3.png");
+        const QStringList search{QStringLiteral("search"), QStringLiteral("--model"), model, QStringLiteral("--image"), image,
+                                 QStringLiteral("--top"), QStringLiteral("3")};
+        run = cli(search);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 3);
+        const QStringList evaluate{QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--dataset"), m_dataset,
+                                   QStringLiteral("--cache-dir"), cache, QStringLiteral("--json")};
+        run = cli(evaluate);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+        // Other weights in the network file: the model is refused for search and evaluation.
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(esafh::test::onnxPointwiseNetwork(esafh::test::makePointwiseNetwork(6, 1.9f), 32));
+        file.close();
+        run = cli(search);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("weights file")), qPrintable(run.err));
+        run = cli(evaluate);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("trained on image features")), qPrintable(run.err));
+    }
+
     void badInputGetsMessages_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -189,6 +266,19 @@ private Q_SLOTS:
         QTest::newRow("direction of other modality") << QStringList{QStringLiteral("search"), QStringLiteral("--image"), QStringLiteral("x.png"),
                                                                     QStringLiteral("--direction"), QStringLiteral("t2t")}
                                                      << 2 << QStringLiteral("an image query: use i2t or i2i");
+        QTest::newRow("unknown backbone") << QStringList{QStringLiteral("features"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                         QStringLiteral("--backbone"), QStringLiteral("resnet50")}
+                                          << 2 << QStringLiteral("resnet50");
+        QTest::newRow("input size of handcrafted") << QStringList{QStringLiteral("features"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                                  QStringLiteral("--input-size"), QStringLiteral("64")}
+                                                   << 2 << QStringLiteral("--input-size");
+        QTest::newRow("mean of two values") << QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                           QStringLiteral("--output"), QStringLiteral("x"), QStringLiteral("--backbone"),
+                                                           QStringLiteral("onnx:/models/net.onnx"), QStringLiteral("--mean"), QStringLiteral("0.5,0.5")}
+                                            << 2 << QStringLiteral("0.5,0.5");
+        QTest::newRow("missing network file") << QStringList{QStringLiteral("features"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                             QStringLiteral("--backbone"), QStringLiteral("torchscript:/nonexistent/net.pt")}
+                                              << 1 << QStringLiteral("/nonexistent/net.pt");
         QTest::newRow("unknown command") << QStringList{QStringLiteral("fly")} << 2 << QStringLiteral("Unknown command");
     }
 
