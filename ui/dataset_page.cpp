@@ -180,10 +180,12 @@ void DatasetPage::showDataset()
     setSummary(QStringLiteral("vocabulary"), tr("%n word(s)", nullptr, prepared->vocabulary.size()));
     setSummary(QStringLiteral("imageFeatures"),
                tr("%1, %2 dimensions; %3 from the cache, %4 failed")
-                   .arg(features.extractorIdentity)
+                   .arg(features.backbone.displayName())
                    .arg(features.features.cols())
                    .arg(features.cachedCount)
                    .arg(features.failedItems.size()));
+    if (QLabel *label = m_summaryLabels.value(QStringLiteral("imageFeatures")))
+        label->setToolTip(tr("Identity of the features: %1").arg(features.extractorIdentity));
 
     fillLabelCountModel(m_labelCounts, countLabels(dataset));
     m_labelTable->sortByColumn(1, Qt::DescendingOrder);

@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "remaining_time.h"
+
 #include "common/logging.h"
 
 #include <QElapsedTimer>
@@ -68,18 +70,22 @@ void Session::openDataset(const QString &path)
     m_datasetWatcher.setFuture(QtConcurrent::run([this, settings, cancel, job]() -> DatasetJobResult {
         auto lastPercent = std::make_shared<int>(-1);
         auto stage = std::make_shared<QString>(tr("Opening the dataset"));
+        auto remainingTime = std::make_shared<RemainingTime>();
 
         TrainingJobCallbacks callbacks;
         callbacks.cancel = cancel.get();
-        callbacks.onStage = [this, job, stage](const QString &text) {
+        callbacks.onStage = [this, job, stage, remainingTime](const QString &text) {
             *stage = text;
+            remainingTime->start();
             QMetaObject::invokeMethod(this, [this, job, text] { reportProgress(job, text, 0, 0); },
                                       Qt::QueuedConnection);
         };
-        callbacks.onFeatureProgress = [this, job, stage, lastPercent](int done, int total) {
+        callbacks.onFeatureProgress = [this, job, stage, lastPercent, remainingTime](int done, int total) {
             if (!progressStepChanged(done, total, lastPercent.get()))
                 return;
-            const QString text = *stage;
+            QString text = *stage;
+            if (const double secondsLeft = remainingTime->secondsLeft(done, total); secondsLeft >= 0 && done < total)
+                text += tr(", about %1 left").arg(RemainingTime::formatDuration(secondsLeft));
             QMetaObject::invokeMethod(this, [=] { reportProgress(job, text, done, total); }, Qt::QueuedConnection);
         };
 
@@ -92,6 +98,17 @@ void Session::openDataset(const QString &path)
     m_openingDataset = true;
     Q_EMIT busyChanged(true);
     Q_EMIT progressChanged(tr("Opening %1").arg(QFileInfo(path).fileName()), 0, 0);
+}
+
+void Session::extractFeatures(const BackboneSpec &backbone)
+{
+    if (!m_dataset) {
+        Q_EMIT errorOccurred(tr("Open a dataset first (File > Open Dataset)."));
+        return;
+    }
+    m_jobSettings.backbone = backbone;
+    qCInfo(lcUi) << "Extracting the image features of" << m_dataset->dataset.source << "with" << backbone.toString();
+    openDataset(m_dataset->dataset.source);
 }
 
 void Session::reportProgress(int job, const QString &stage, int done, int total)
@@ -179,6 +196,7 @@ void Session::openDatasetOfModel(const TrainedModel &model)
                                  .arg(model.datasetSource));
         return;
     }
+    m_jobSettings.backbone = model.imageBackbone;
     openDataset(model.datasetSource);
 }
 

@@ -40,10 +40,16 @@ public:
     const TrainingJobSettings &jobSettings() const { return m_jobSettings; }
     void setJobSettings(const TrainingJobSettings &settings) { m_jobSettings = settings; }
 
-    /// Opens a dataset folder or file and computes its features in the background.
+    /// Opens a dataset folder or file and computes its features in the background,
+    /// with the backbone of jobSettings(). Progress reports carry the time left.
     void openDataset(const QString &path);
+    /// Computes the open dataset's image features again with another backbone, in
+    /// the background, and makes it the backbone of later datasets too. The dataset
+    /// is replaced when the features are ready; until then the current one stays.
+    void extractFeatures(const BackboneSpec &backbone);
     /// Loads a model file in the background. When no dataset is open, the dataset the
-    /// model was trained on is opened too if its folder or file still exists.
+    /// model was trained on is opened too if its folder or file still exists, with
+    /// the image backbone the model was trained on.
     void openModel(const QString &path);
     /// Writes the current model in the background.
     void saveModel(const QString &path);

@@ -5,6 +5,8 @@
 #include "training_settings_form.h"
 #include "training_worker.h"
 
+#include "features/image_extractor.h"
+
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -59,6 +61,8 @@ TrainPage::TrainPage(Session *session, QWidget *parent) : QWidget(parent), m_ses
     connect(m_cancelButton, &QPushButton::clicked, this, &TrainPage::cancelTraining);
     connect(m_defaultsButton, &QPushButton::clicked, m_settingsForm, &TrainingSettingsForm::restoreDefaults);
     connect(m_session, &Session::datasetChanged, this, &TrainPage::showDataset);
+    connect(m_session, &Session::datasetChanged, this, &TrainPage::startWhenFeaturesReady);
+    connect(m_session, &Session::errorOccurred, this, &TrainPage::stopWaitingForFeatures);
     connect(m_session, &Session::modelChanged, this, &TrainPage::showModel);
 
     showDataset();
@@ -122,7 +126,11 @@ void TrainPage::buildLayout()
 
     auto *scoresBox = new QGroupBox(tr("Scores of the model"));
     m_scoresView = new ScoresView;
+    m_modelBackboneLabel = new QLabel;
+    m_modelBackboneLabel->setWordWrap(true);
+    m_modelBackboneLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *scoresLayout = new QVBoxLayout(scoresBox);
+    scoresLayout->addWidget(m_modelBackboneLabel);
     scoresLayout->addWidget(m_scoresView);
 
     auto *splitter = new QSplitter(Qt::Vertical);
@@ -153,9 +161,14 @@ QString TrainPage::messageText() const
     return m_messageLabel->text();
 }
 
+QString TrainPage::modelBackboneText() const
+{
+    return m_modelBackboneLabel->text();
+}
+
 void TrainPage::updateControls()
 {
-    const bool training = isTraining();
+    const bool training = isTraining() || m_startWhenFeaturesReady;
     m_startButton->setEnabled(!training && m_session->dataset() != nullptr);
     m_cancelButton->setEnabled(training);
     m_settingsForm->setEnabled(!training);
@@ -173,6 +186,9 @@ void TrainPage::showDataset()
                                     .arg(dataset.split.training.size())
                                     .arg(dataset.size())
                                     .arg(dataset.name));
+        // The backbone of the features at hand, so that Start trains without extracting again.
+        if (!isTraining() && !m_startWhenFeaturesReady)
+            m_settingsForm->setBackbone(prepared->imageFeatures.backbone);
     }
     updateControls();
 }
@@ -182,13 +198,17 @@ void TrainPage::showModel()
     const TrainedModelPointer model = m_session->model();
     if (!model) {
         m_scoresView->clear();
+        m_modelBackboneLabel->clear();
         return;
     }
     m_scoresView->setScores(model->scores);
+    m_modelBackboneLabel->setText(tr("Image features: %1").arg(model->imageBackbone.displayName()));
+    m_modelBackboneLabel->setToolTip(tr("Identity of the features: %1").arg(model->imageExtractor));
 
     // A model opened from a file: show what it was trained with and how it converged.
     if (model != m_trainedModel && !isTraining()) {
         m_settingsForm->setSettings(model->settings);
+        m_settingsForm->setBackbone(model->imageBackbone);
         m_lossChart->setHistory(model->history);
         m_stageLabel->setText(tr("Showing the model %1, trained in %2 on %3.")
                                   .arg(m_session->modelPath().isEmpty() ? tr("in memory") : m_session->modelPath(),
@@ -214,6 +234,27 @@ void TrainPage::startTraining()
         m_messageLabel->setText(valid.error());
         return;
     }
+
+    const Result<BackboneSpec> backbone = m_settingsForm->backbone();
+    if (!backbone) {
+        m_messageLabel->setText(backbone.error());
+        return;
+    }
+    const Result<QString> identity = backboneIdentity(backbone.value());
+    if (!identity) {
+        m_messageLabel->setText(identity.error());
+        return;
+    }
+    if (identity.value() != prepared->imageFeatures.extractorIdentity) {
+        m_startWhenFeaturesReady = true;
+        m_messageLabel->clear();
+        m_stageLabel->setText(tr("Extracting the image features with %1 first; training starts when they are ready.")
+                                  .arg(backbone->displayName()));
+        m_session->extractFeatures(backbone.value());
+        updateControls();
+        return;
+    }
+    settings.backbone = backbone.value();
 
     m_epochCount = settings.esafh.epochs;
     m_lastRunSucceeded = false;
@@ -248,6 +289,37 @@ void TrainPage::startTraining()
     m_thread->start();
     updateControls();
     Q_EMIT trainingStarted();
+}
+
+void TrainPage::startWhenFeaturesReady()
+{
+    if (!m_startWhenFeaturesReady)
+        return;
+    m_startWhenFeaturesReady = false;
+    updateControls();
+
+    // Features of another backbone (after a fallback) end the wait with a message
+    // naming what was extracted, so that Start does not extract again in a loop.
+    const PreparedDatasetPointer prepared = m_session->dataset();
+    const Result<BackboneSpec> backbone = m_settingsForm->backbone();
+    const Result<QString> identity = backbone ? backboneIdentity(backbone.value()) : Result<QString>::failure(backbone.error());
+    if (prepared && identity && prepared->imageFeatures.extractorIdentity != identity.value()) {
+        m_stageLabel->setText(tr("Training not started."));
+        m_messageLabel->setText(tr("The features were extracted with %1, not %2: %3")
+                                    .arg(prepared->imageFeatures.backbone.displayName(), backbone->displayName(),
+                                         prepared->dataset.importMessages.join(QLatin1Char(' '))));
+        return;
+    }
+    startTraining();
+}
+
+void TrainPage::stopWaitingForFeatures()
+{
+    if (!m_startWhenFeaturesReady)
+        return;
+    m_startWhenFeaturesReady = false;
+    m_stageLabel->setText(tr("Training not started: the image features could not be extracted."));
+    updateControls();
 }
 
 void TrainPage::cancelTraining()

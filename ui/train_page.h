@@ -21,10 +21,13 @@ class ScoresView;
 class TrainingSettingsForm;
 class TrainingWorker;
 
-/// The Train screen: settings, start and cancel, progress with time remaining, a
-/// live loss chart, a log of each epoch with the attention diagnostics, and the
-/// scores of the finished model. Training runs in a TrainingWorker on a QThread of
-/// its own, and a finished model goes to the session.
+/// The Train screen: the image backbone and the ESAFH settings, start and cancel,
+/// progress with time remaining, a live loss chart, a log of each epoch with the
+/// attention diagnostics, and the scores and image backbone of the model shown.
+/// Training runs in a TrainingWorker on a QThread of its own, and a finished model
+/// goes to the session. When the chosen backbone is not the one of the open
+/// dataset's features, Start has the session extract them again first and training
+/// starts when they are ready.
 class TrainPage : public QWidget
 {
     Q_OBJECT
@@ -35,11 +38,16 @@ public:
     ~TrainPage() override;
 
     bool isTraining() const { return m_thread != nullptr; }
+    /// True while the dataset's features are extracted again for the chosen backbone
+    /// before training starts.
+    bool isWaitingForFeatures() const { return m_startWhenFeaturesReady; }
     TrainingSettingsForm *settingsForm() const { return m_settingsForm; }
     LossChart *lossChart() const { return m_lossChart; }
     ScoresView *scoresView() const { return m_scoresView; }
     QString logText() const;
     QString messageText() const;
+    /// The line that names the image backbone of the model shown.
+    QString modelBackboneText() const;
 
 public Q_SLOTS:
     void startTraining();
@@ -55,6 +63,8 @@ private:
     void updateControls();
     void showDataset();
     void showModel();
+    void startWhenFeaturesReady();
+    void stopWaitingForFeatures();
     void showStage(const QString &stage);
     void showBatch(const BatchReport &report);
     void showEpoch(const EpochReport &report);
@@ -71,6 +81,7 @@ private:
     QLabel *m_datasetLabel = nullptr;
     QLabel *m_stageLabel = nullptr;
     QLabel *m_messageLabel = nullptr;
+    QLabel *m_modelBackboneLabel = nullptr;
     QProgressBar *m_progress = nullptr;
     LossChart *m_lossChart = nullptr;
     QPlainTextEdit *m_log = nullptr;
@@ -82,6 +93,7 @@ private:
     RemainingTime m_remainingTime;
     int m_epochCount = 0;
     bool m_lastRunSucceeded = false;
+    bool m_startWhenFeaturesReady = false;
 };
 
 } // namespace esafh::ui

@@ -1,12 +1,16 @@
 #include "training_settings_form.h"
 
+#include "features/image_extractor.h"
 #include "method/device.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSpinBox>
 #include <QStandardItemModel>
 
@@ -39,6 +43,17 @@ QDoubleSpinBox *makeDoubleSpinBox(double minimum, double maximum, int decimals, 
     return spinBox;
 }
 
+// Item data of the backbone entry that opens a file dialog instead of naming a backbone.
+const QString kOtherFile = QStringLiteral("other-file");
+
+QString channelText(const std::vector<float> &values)
+{
+    QStringList parts;
+    for (float value : values)
+        parts << QString::number(value);
+    return parts.join(QLatin1Char(','));
+}
+
 } // namespace
 
 TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
@@ -46,6 +61,8 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
     const EsafhSettings defaults;
     auto *form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);
+
+    addBackboneEditors(form);
 
     m_bits = new QComboBox;
     for (int bits : {16, 32, 64, 128})
@@ -124,8 +141,17 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
                                                  QString::number(defaults.threads)));
     form->addRow(tr("CPU threads:"), m_threads);
 
-    setSettings(defaults);
+    restoreDefaults();
 
+    connect(m_backbone, &QComboBox::activated, this, [this](int index) {
+        if (m_backbone->itemData(index).toString() == kOtherFile)
+            chooseModelFile();
+        else
+            m_previousBackboneIndex = index;
+    });
+    connect(m_backbone, &QComboBox::currentIndexChanged, this, &TrainingSettingsForm::updateBackboneEditors);
+    for (QLineEdit *edit : {m_mean, m_standardDeviation, m_layer})
+        connect(edit, &QLineEdit::textChanged, this, &TrainingSettingsForm::settingsChanged);
     connect(m_device, &QComboBox::currentIndexChanged, this, &TrainingSettingsForm::updateDeviceLabel);
     for (QSpinBox *spinBox : findChildren<QSpinBox *>())
         connect(spinBox, &QSpinBox::valueChanged, this, &TrainingSettingsForm::settingsChanged);
@@ -180,6 +206,147 @@ void TrainingSettingsForm::setSettings(const EsafhSettings &settings)
     m_device->setCurrentIndex(qMax(0, m_device->findData(settings.device)));
     m_threads->setValue(settings.threads);
     updateDeviceLabel();
+}
+
+void TrainingSettingsForm::addBackboneEditors(QFormLayout *form)
+{
+    const BackboneSpec defaults;
+    m_backbone = new QComboBox;
+    m_backbone->setToolTip(withDefault(tr("What describes each image for the image network: the hand-crafted descriptor, "
+                                          "or the pooled output of a pretrained CNN. Changing it extracts the dataset's "
+                                          "image features again before training."),
+                                       defaultBackbone().displayName()));
+    m_backbone->addItem(tr("Hand-crafted descriptor"), BackboneSpec::handcrafted);
+
+    BackboneSpec mobileNet;
+    mobileNet.kind = BackboneSpec::mobileNetV2;
+    m_backbone->addItem(tr("MobileNetV2 (nsfwjs)"), BackboneSpec::mobileNetV2);
+    // Checking for the package reads its model description and checksums its weights
+    // (a few MB). The network is loaded only when features are extracted.
+    if (const Result<QString> identity = backboneIdentity(mobileNet); !identity) {
+        auto *items = qobject_cast<QStandardItemModel *>(m_backbone->model());
+        items->item(1)->setEnabled(false);
+        items->item(1)->setToolTip(identity.error());
+    }
+    m_backbone->addItem(tr("Other TorchScript or ONNX file…"), kOtherFile);
+    form->addRow(tr("Image features:"), m_backbone);
+
+    m_backboneLabel = new QLabel;
+    m_backboneLabel->setWordWrap(true);
+    form->addRow(QString(), m_backboneLabel);
+
+    m_inputSize = makeSpinBox(8, 4096, withDefault(tr("Side in pixels of the square network input."),
+                                                   QString::number(defaults.inputSize)));
+    form->addRow(tr("Input size:"), m_inputSize);
+    m_mean = new QLineEdit;
+    m_mean->setToolTip(withDefault(tr("Mean subtracted from R, G and B scaled to [0, 1]."), channelText(defaults.mean)));
+    form->addRow(tr("Mean (R,G,B):"), m_mean);
+    m_standardDeviation = new QLineEdit;
+    m_standardDeviation->setToolTip(withDefault(tr("Standard deviation R, G and B are divided by after the mean."),
+                                                channelText(defaults.standardDeviation)));
+    form->addRow(tr("Std (R,G,B):"), m_standardDeviation);
+    m_layer = new QLineEdit;
+    m_layer->setPlaceholderText(tr("default"));
+    m_layer->setToolTip(tr("Output to use: the ONNX layer, the TorchScript method or the MobileNetV2 layer. "
+                           "Empty uses the network's output, forward() or %1.")
+                            .arg(defaultMobileNetV2Layer()));
+    form->addRow(tr("Output layer:"), m_layer);
+}
+
+void TrainingSettingsForm::restoreDefaults()
+{
+    setSettings(EsafhSettings{});
+
+    // The default MobileNetV2 falls back to the hand-crafted descriptor where its
+    // package is not installed, and so does the form.
+    const BackboneSpec preferred = defaultBackbone();
+    const int index = m_backbone->findData(preferred.kind);
+    const auto *items = qobject_cast<QStandardItemModel *>(m_backbone->model());
+    setBackbone(index >= 0 && items->item(index)->isEnabled() ? preferred : BackboneSpec{});
+}
+
+Result<BackboneSpec> TrainingSettingsForm::backbone() const
+{
+    Result<BackboneSpec> spec = BackboneSpec::parse(m_backbone->currentData().toString());
+    if (!spec)
+        return spec;
+
+    spec->layer = m_layer->text().trimmed();
+    if (!spec->usesInputSettings())
+        return spec;
+    spec->inputSize = m_inputSize->value();
+    Result<std::vector<float>> mean = parseChannelValues(m_mean->text());
+    if (!mean)
+        return Result<BackboneSpec>::failure(tr("Mean: %1").arg(mean.error()));
+    Result<std::vector<float>> deviation = parseChannelValues(m_standardDeviation->text());
+    if (!deviation)
+        return Result<BackboneSpec>::failure(tr("Std: %1").arg(deviation.error()));
+    spec->mean = mean.value();
+    spec->standardDeviation = deviation.value();
+    if (Status valid = spec->validate(); !valid)
+        return Result<BackboneSpec>::failure(valid.error());
+    return spec;
+}
+
+void TrainingSettingsForm::setBackbone(const BackboneSpec &spec)
+{
+    // MobileNetV2 has one entry, wherever its package was found.
+    int index = m_backbone->findData(spec.kind == BackboneSpec::mobileNetV2 ? spec.kind : spec.toString());
+    if (index < 0) {
+        // A file backbone not listed yet goes before the "Other file" entry.
+        index = m_backbone->count() - 1;
+        m_backbone->insertItem(index, spec.displayName(), spec.toString());
+        m_backbone->setItemData(index, spec.path, Qt::ToolTipRole);
+    }
+    m_backbone->setCurrentIndex(index);
+    m_previousBackboneIndex = index;
+
+    m_inputSize->setValue(spec.inputSize);
+    m_mean->setText(channelText(spec.mean));
+    m_standardDeviation->setText(channelText(spec.standardDeviation));
+    m_layer->setText(spec.layer);
+    updateBackboneEditors();
+}
+
+void TrainingSettingsForm::addModelFile(const QString &path)
+{
+    BackboneSpec spec;
+    spec.kind = path.endsWith(QStringLiteral(".onnx"), Qt::CaseInsensitive) ? BackboneSpec::onnx : BackboneSpec::torchScript;
+    spec.path = QFileInfo(path).absoluteFilePath();
+    const Result<BackboneSpec> current = backbone();
+    if (current && current->usesInputSettings()) {
+        spec.inputSize = current->inputSize;
+        spec.mean = current->mean;
+        spec.standardDeviation = current->standardDeviation;
+    }
+    setBackbone(spec);
+}
+
+void TrainingSettingsForm::chooseModelFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a TorchScript or ONNX Model"), QString(),
+                                                      tr("Models (*.pt *.pth *.ptl *.onnx);;All files (*)"));
+    if (path.isEmpty()) {
+        m_backbone->setCurrentIndex(m_previousBackboneIndex);
+        return;
+    }
+    addModelFile(path);
+}
+
+void TrainingSettingsForm::updateBackboneEditors()
+{
+    const Result<BackboneSpec> parsed = BackboneSpec::parse(m_backbone->currentData().toString());
+    const BackboneSpec spec = parsed ? parsed.value() : BackboneSpec{}; // The "Other file" entry shows no settings.
+    for (QWidget *editor : std::initializer_list<QWidget *>{m_inputSize, m_mean, m_standardDeviation})
+        editor->setEnabled(spec.usesInputSettings());
+    m_layer->setEnabled(spec.kind != BackboneSpec::handcrafted);
+
+    if (spec.kind == BackboneSpec::mobileNetV2)
+        m_backboneLabel->setText(tr("224 x 224 RGB input, fixed by the model; the features are its pooled output."));
+    else if (spec.usesInputSettings())
+        m_backboneLabel->setText(spec.path);
+    else
+        m_backboneLabel->setText(tr("Needs no model file."));
 }
 
 void TrainingSettingsForm::updateDeviceLabel()

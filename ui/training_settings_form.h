@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/result.h"
+#include "features/backbone_spec.h"
 #include "method/esafh_settings.h"
 
 #include <QWidget>
@@ -7,15 +9,21 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 
 namespace esafh::ui {
 
-/// Editors for the ESAFH settings a user changes most: code length, schedule,
-/// the main weights of the method, the optimiser and the device. Each editor's
-/// tooltip states what it sets and its default. Settings without an editor keep the
-/// values passed to setSettings.
+/// Editors for the image backbone and for the ESAFH settings a user changes most:
+/// code length, schedule, the main weights of the method, the optimiser and the
+/// device. Each editor's tooltip states what it sets and its default. Settings
+/// without an editor keep the values passed to setSettings.
+///
+/// The backbone list contains the built-in backbones, the TorchScript and ONNX files
+/// added so far, and an entry that opens a file dialog to add one. MobileNetV2 is
+/// disabled, with the reason in its tooltip, when the nsfwjs package is not installed.
 class TrainingSettingsForm : public QWidget
 {
     Q_OBJECT
@@ -25,15 +33,33 @@ public:
 
     EsafhSettings settings() const;
     void setSettings(const EsafhSettings &settings);
-    void restoreDefaults() { setSettings(EsafhSettings{}); }
+    void restoreDefaults();
+
+    /// The chosen backbone with its input settings; fails with a message when the
+    /// mean or standard deviation text is not three numbers.
+    Result<BackboneSpec> backbone() const;
+    /// Selects spec, adding a TorchScript or ONNX file to the list when needed.
+    void setBackbone(const BackboneSpec &spec);
+    /// Adds a TorchScript (.pt, .pth, .ptl) or ONNX (.onnx) file to the list and selects it.
+    void addModelFile(const QString &path);
 
 Q_SIGNALS:
     void settingsChanged();
 
 private:
+    void addBackboneEditors(QFormLayout *form);
+    void chooseModelFile();
+    void updateBackboneEditors();
     void updateDeviceLabel();
 
     EsafhSettings m_base;
+    QComboBox *m_backbone = nullptr;
+    QLabel *m_backboneLabel = nullptr;
+    QSpinBox *m_inputSize = nullptr;
+    QLineEdit *m_mean = nullptr;
+    QLineEdit *m_standardDeviation = nullptr;
+    QLineEdit *m_layer = nullptr;
+    int m_previousBackboneIndex = 0;
     QComboBox *m_bits = nullptr;
     QSpinBox *m_epochs = nullptr;
     QSpinBox *m_batchSize = nullptr;
