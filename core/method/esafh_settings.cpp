@@ -23,6 +23,7 @@ struct NamedField
 const std::vector<NamedField> &namedFields()
 {
     static const std::vector<NamedField> fields = {
+        {"method", &EsafhSettings::method},
         {"bits", &EsafhSettings::bits},
         {"epochs", &EsafhSettings::epochs},
         {"batchSize", &EsafhSettings::batchSize},
@@ -175,6 +176,24 @@ Result<EsafhSettings> EsafhSettings::fromJson(const QJsonObject &json)
     return settings;
 }
 
+QStringList EsafhSettings::methodNames()
+{
+    return {QStringLiteral("esafh"), QStringLiteral("djsrh"), QStringLiteral("jdsh"), QStringLiteral("dgcpn")};
+}
+
+Result<EsafhSettings> EsafhSettings::forMethod(const QString &name)
+{
+    const QString key = name.trimmed().toLower();
+    if (!methodNames().contains(key))
+        return Result<EsafhSettings>::failure(QStringLiteral("Unknown method \"%1\": the methods are %2.")
+                                   .arg(name, methodNames().join(QStringLiteral(", "))));
+
+    // TODO: the anchors' own defaults (similarity weights, loss terms) replace ESAFH's here.
+    EsafhSettings settings;
+    settings.method = key;
+    return settings;
+}
+
 Status EsafhSettings::validate() const
 {
     // Written as !(x >= lower) so that NaN fails as well.
@@ -216,6 +235,9 @@ Status EsafhSettings::validate() const
         return rangeError("intraModalWeight", intraModalWeight, "a finite number of 0 or more");
     if (!(quantisationWeight >= 0) || !std::isfinite(quantisationWeight))
         return rangeError("quantisationWeight", quantisationWeight, "a finite number of 0 or more");
+    if (!methodNames().contains(method))
+        return Status::failure(QStringLiteral("Invalid setting \"method\" = \"%1\": it must be one of %2.")
+                                   .arg(method, methodNames().join(QStringLiteral(", "))));
     if (optimizer != QLatin1String("sgd") && optimizer != QLatin1String("adam"))
         return Status::failure(QStringLiteral("Invalid ESAFH setting \"optimizer\" = \"%1\": it must be \"sgd\" or \"adam\".")
                                    .arg(optimizer));

@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace esafh {
 
@@ -11,6 +12,9 @@ namespace esafh {
 /// (reconstructed from the paper's abstract and the DJSRH -> JDSH lineage).
 struct EsafhSettings
 {
+    /// The method trained: "esafh", or one of the anchors "djsrh", "jdsh", "dgcpn".
+    QString method = QStringLiteral("esafh");
+
     // Codes and schedule.
     int bits = 64;
     int epochs = 50;
@@ -65,6 +69,11 @@ struct EsafhSettings
     // Execution.
     QString device = QStringLiteral("auto"); ///< "auto", "cpu" or "cuda".
     int threads = 0;                         ///< CPU threads; 0 chooses.
+
+    /// The names accepted by method, ESAFH first.
+    static QStringList methodNames();
+    /// The defaults of the named method. Fails on an unknown name, listing the known ones.
+    static Result<EsafhSettings> forMethod(const QString &name);
 
     QJsonObject toJson() const;
     /// Reads the settings, keeping the default for each missing key; fails on a

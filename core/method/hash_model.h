@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -97,15 +98,30 @@ struct EpochReport
     /// computed it during the epoch (so the network changed between batches).
     int constantBits = 0;
     int distinctCodes = 0;               ///< Distinct image codes over the training set, counted the same way.
+    /// Attention weights of every training item after this epoch (training items x
+    /// candidates, each row sums to one). Filled for onEpoch; the history keeps it
+    /// only for the last epoch, so that memory does not grow with the epochs.
+    FeatureMatrix itemAttention;
+    /// Score of TrainingCallbacks::validate after this epoch (mAP on the validation
+    /// set), or NaN when no validation hook was given.
+    double validationScore = std::numeric_limits<double>::quiet_NaN();
     double seconds = 0;
 };
 
-/// Hooks called from the training thread. cancel is checked between batches.
+/// Hooks called from the training thread. cancel and pause are checked between
+/// batches; while pause is true the training thread waits.
 struct TrainingCallbacks
 {
     std::function<void(const BatchReport &)> onBatch;
     std::function<void(const EpochReport &)> onEpoch;
+    /// Scores the model after each epoch, higher is better (mAP on a validation set
+    /// taken from the database). When set, the outcome's model is the state of the
+    /// best-scoring epoch instead of the last one.
+    std::function<double(const HashModel &)> validate;
+    /// Receives, after each epoch, a checkpoint from which trainEsafh can resume.
+    std::function<void(const QByteArray &checkpoint)> onCheckpoint;
     const std::atomic_bool *cancel = nullptr;
+    const std::atomic_bool *pause = nullptr;
 };
 
 /// A finished or cancelled training run.
@@ -113,13 +129,17 @@ struct TrainingOutcome
 {
     std::unique_ptr<HashModel> model;
     std::vector<EpochReport> history;
+    int bestEpoch = 0;   ///< 1-based epoch whose state the model holds.
     bool cancelled = false;
     double seconds = 0;
 };
 
 /// Trains ESAFH on paired training features (row i of both is one item). LibTorch
 /// errors are caught and returned as a message.
+/// settings.method chooses ESAFH or an anchor method. A non-empty resumeCheckpoint
+/// (from onCheckpoint, with the same settings and features) continues after its epoch.
 Result<TrainingOutcome> trainEsafh(const FeatureMatrix &trainingImages, const FeatureMatrix &trainingTexts,
-                                   const EsafhSettings &settings, const TrainingCallbacks &callbacks = {});
+                                   const EsafhSettings &settings, const TrainingCallbacks &callbacks = {},
+                                   const QByteArray &resumeCheckpoint = {});
 
 } // namespace esafh

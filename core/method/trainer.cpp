@@ -363,8 +363,12 @@ Result<TrainingOutcome> runTraining(const FeatureMatrix &trainingImages, const F
 } // namespace
 
 Result<TrainingOutcome> trainEsafh(const FeatureMatrix &trainingImages, const FeatureMatrix &trainingTexts,
-                                   const EsafhSettings &settings, const TrainingCallbacks &callbacks)
+                                   const EsafhSettings &settings, const TrainingCallbacks &callbacks,
+                                   const QByteArray &resumeCheckpoint)
 {
+    // TODO: resume from resumeCheckpoint, call validate, pause and onCheckpoint, and train the anchor methods.
+    if (!resumeCheckpoint.isEmpty())
+        return Result<TrainingOutcome>::failure(QStringLiteral("Resuming training from a checkpoint is not supported yet."));
     try {
         return runTraining(trainingImages, trainingTexts, settings, callbacks);
     } catch (const c10::Error &error) {
