@@ -62,6 +62,7 @@ void TestEsafhSettings::jsonRoundTripKeepsEveryField()
     settings.weightDecay = 1e-4;
     settings.device = QStringLiteral("cpu");
     settings.threads = 3;
+    settings.method = QStringLiteral("jdsh");
 
     const QJsonObject json = settings.toJson();
     const Result<EsafhSettings> read = EsafhSettings::fromJson(json);
@@ -70,8 +71,9 @@ void TestEsafhSettings::jsonRoundTripKeepsEveryField()
     QCOMPARE(read->seed, settings.seed);
     QCOMPARE(read->imageHiddenUnits, 0);
     QCOMPARE(read->optimizer, QStringLiteral("adam"));
+    QCOMPARE(read->method, QStringLiteral("jdsh"));
     QCOMPARE(read->standardisedImageSimilarity, settings.standardisedImageSimilarity);
-    QCOMPARE(json.size(), 31);
+    QCOMPARE(json.size(), 32);
 }
 
 void TestEsafhSettings::missingKeysKeepDefaults()
