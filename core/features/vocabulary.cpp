@@ -5,6 +5,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace esafh {
@@ -73,13 +74,45 @@ Status readSettings(const QJsonObject &json, VocabularySettings &settings)
     if (!removeStopWords.isBool())
         return invalidKey(QStringLiteral("settings.removeStopWords"), QStringLiteral("is missing or not a boolean"));
 
+    // Vocabularies written before TF-IDF existed have no "weighting" and are binary.
+    if (object.contains(QStringLiteral("weighting"))) {
+        const Result<TextWeighting> weighting = parseTextWeighting(object.value(QStringLiteral("weighting")).toString());
+        if (!weighting)
+            return invalidKey(QStringLiteral("settings.weighting"), weighting.error());
+        settings.weighting = weighting.value();
+    }
+
     settings.minDocumentFrequency = object.value(QStringLiteral("minDocumentFrequency")).toInt();
     settings.maxSize = object.value(QStringLiteral("maxSize")).toInt();
     settings.removeStopWords = removeStopWords.toBool();
     return Status::success();
 }
 
+/// Scales the row to unit L2 norm; an all-zero row stays zero.
+template <typename Row>
+void normaliseRow(Row &&row)
+{
+    const float norm = row.norm();
+    if (norm > 0)
+        row /= norm;
+}
+
 } // namespace
+
+QString textWeightingName(TextWeighting weighting)
+{
+    return weighting == TextWeighting::TfIdf ? QStringLiteral("tfidf") : QStringLiteral("binary");
+}
+
+Result<TextWeighting> parseTextWeighting(const QString &name)
+{
+    if (name == QLatin1String("binary"))
+        return TextWeighting::Binary;
+    if (name == QLatin1String("tfidf"))
+        return TextWeighting::TfIdf;
+    return Result<TextWeighting>::failure(
+        QStringLiteral("is \"%1\", expected \"binary\" or \"tfidf\"").arg(name));
+}
 
 QStringList Vocabulary::tokenize(const QString &text)
 {
@@ -133,34 +166,43 @@ Vocabulary Vocabulary::build(const QStringList &trainingCaptions, const Vocabula
         vocabulary.m_index.insert(candidate.first, static_cast<int>(vocabulary.m_words.size()));
         vocabulary.m_words.append(candidate.first);
     }
+
+    if (settings.weighting == TextWeighting::TfIdf) {
+        const double documents = static_cast<double>(trainingCaptions.size());
+        for (const auto &candidate : candidates) {
+            const double frequency = static_cast<double>(candidate.second);
+            vocabulary.m_inverseDocumentFrequency.push_back(
+                static_cast<float>(std::log((1.0 + documents) / (1.0 + frequency)) + 1.0));
+        }
+    }
     return vocabulary;
 }
 
 std::vector<float> Vocabulary::encode(const QString &text, int *knownWordCount) const
 {
-    std::vector<float> bag(static_cast<size_t>(size()), 0.0f);
-    int known = 0;
-    for (const QString &word : tokenize(text)) {
-        const int index = indexOf(word);
-        if (index >= 0 && bag[static_cast<size_t>(index)] == 0.0f) {
-            bag[static_cast<size_t>(index)] = 1.0f;
-            ++known;
-        }
-    }
+    const FeatureMatrix row = encode(QStringList{text});
+    std::vector<float> bag(row.data(), row.data() + row.size());
     if (knownWordCount)
-        *knownWordCount = known;
+        *knownWordCount = static_cast<int>(std::count_if(bag.cbegin(), bag.cend(), [](float value) { return value != 0.0f; }));
     return bag;
 }
 
 FeatureMatrix Vocabulary::encode(const QStringList &texts) const
 {
+    const bool tfIdf = m_settings.weighting == TextWeighting::TfIdf;
     FeatureMatrix bags = FeatureMatrix::Zero(texts.size(), size());
     for (qsizetype row = 0; row < texts.size(); ++row) {
         for (const QString &word : tokenize(texts[row])) {
             const int index = indexOf(word);
-            if (index >= 0)
+            if (index < 0)
+                continue;
+            if (tfIdf)
+                bags(row, index) += m_inverseDocumentFrequency[static_cast<size_t>(index)];
+            else
                 bags(row, index) = 1.0f;
         }
+        if (tfIdf)
+            normaliseRow(bags.row(row));
     }
     return bags;
 }
@@ -184,11 +226,18 @@ QJsonObject Vocabulary::toJson() const
     settings.insert(QStringLiteral("minDocumentFrequency"), m_settings.minDocumentFrequency);
     settings.insert(QStringLiteral("maxSize"), m_settings.maxSize);
     settings.insert(QStringLiteral("removeStopWords"), m_settings.removeStopWords);
+    settings.insert(QStringLiteral("weighting"), textWeightingName(m_settings.weighting));
 
     QJsonObject json;
     json.insert(QStringLiteral("version"), kJsonFormatVersion);
     json.insert(QStringLiteral("settings"), settings);
     json.insert(QStringLiteral("words"), QJsonArray::fromStringList(m_words));
+    if (m_settings.weighting == TextWeighting::TfIdf) {
+        QJsonArray idf;
+        for (const float value : m_inverseDocumentFrequency)
+            idf.append(static_cast<double>(value));
+        json.insert(QStringLiteral("inverseDocumentFrequency"), idf);
+    }
     return json;
 }
 
@@ -222,6 +271,22 @@ Result<Vocabulary> Vocabulary::fromJson(const QJsonObject &json)
             return Result<Vocabulary>::failure(invalidKey(key, QStringLiteral("repeats the word \"%1\"").arg(word)).error());
         vocabulary.m_index.insert(word, static_cast<int>(vocabulary.m_words.size()));
         vocabulary.m_words.append(word);
+    }
+
+    if (vocabulary.m_settings.weighting == TextWeighting::TfIdf) {
+        const QJsonArray idf = json.value(QStringLiteral("inverseDocumentFrequency")).toArray();
+        if (idf.size() != array.size())
+            return Result<Vocabulary>::failure(
+                invalidKey(QStringLiteral("inverseDocumentFrequency"),
+                           QStringLiteral("has %1 values for %2 words").arg(idf.size()).arg(array.size())).error());
+        for (qsizetype position = 0; position < idf.size(); ++position) {
+            const double value = idf.at(position).toDouble(-1.0);
+            if (!(value >= 1.0) || !std::isfinite(value))
+                return Result<Vocabulary>::failure(
+                    invalidKey(QStringLiteral("inverseDocumentFrequency[%1]").arg(position),
+                               QStringLiteral("is not a number of at least 1")).error());
+            vocabulary.m_inverseDocumentFrequency.push_back(static_cast<float>(value));
+        }
     }
     return vocabulary;
 }

@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <cmath>
+
 using namespace esafh;
 
 namespace {
@@ -34,6 +36,9 @@ private Q_SLOTS:
     void encodeListGivesOneRowPerText();
     void countEmptyCountsTextsWithoutKnownWords();
     void jsonRoundTrip();
+    void tfIdfMatchesHandComputedValues();
+    void tfIdfJsonRoundTripKeepsWeights();
+    void tfIdfUnknownWeightingIsRejected();
     void malformedJsonNamesKey_data();
     void malformedJsonNamesKey();
 };
@@ -178,6 +183,73 @@ void VocabularyTest::jsonRoundTrip()
     QCOMPARE(restored->settings().minDocumentFrequency, 1);
     QCOMPARE(restored->settings().removeStopWords, false);
     QVERIFY(restored->encode(QStringLiteral("ripe pear")) == original.encode(QStringLiteral("ripe pear")));
+}
+
+void VocabularyTest::tfIdfMatchesHandComputedValues()
+{
+    VocabularySettings settings;
+    settings.weighting = TextWeighting::TfIdf;
+    settings.removeStopWords = false;
+    // "cat" is in 3 of 3 captions, "dog" in 2 and "bird" in 1.
+    const Vocabulary vocabulary = Vocabulary::build({QStringLiteral("cat dog"), QStringLiteral("cat dog"),
+                                                     QStringLiteral("cat bird")},
+                                                    settings);
+    QCOMPARE(vocabulary.words(), (QStringList{QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("bird")}));
+
+    // Smoothed idf = ln((1 + n) / (1 + df)) + 1 with n = 3 captions.
+    const double idfCat = std::log(4.0 / 4.0) + 1.0;
+    const double idfDog = std::log(4.0 / 3.0) + 1.0;
+    const double idfBird = std::log(4.0 / 2.0) + 1.0;
+    QCOMPARE(vocabulary.inverseDocumentFrequency().size(), size_t(3));
+    QVERIFY(std::abs(vocabulary.inverseDocumentFrequency()[2] - idfBird) < 1e-6);
+
+    // "cat cat bird fish": counts 2, 0, 1 (fish is unknown), then unit L2 norm.
+    int known = 0;
+    const std::vector<float> bag = vocabulary.encode(QStringLiteral("cat cat bird fish"), &known);
+    const double cat = 2.0 * idfCat;
+    const double bird = idfBird;
+    const double norm = std::sqrt(cat * cat + bird * bird);
+    QCOMPARE(known, 2);
+    QVERIFY(std::abs(bag[0] - cat / norm) < 1e-6);
+    QCOMPARE(bag[1], 0.0f);
+    QVERIFY(std::abs(bag[2] - bird / norm) < 1e-6);
+
+    const FeatureMatrix rows = vocabulary.encode(QStringList{QStringLiteral("dog"), QStringLiteral("fish")});
+    QVERIFY(std::abs(rows(0, 1) - 1.0f) < 1e-6);
+    QCOMPARE(rows.row(1).norm(), 0.0f);
+    QVERIFY(idfDog > idfCat);
+}
+
+void VocabularyTest::tfIdfJsonRoundTripKeepsWeights()
+{
+    VocabularySettings settings;
+    settings.weighting = TextWeighting::TfIdf;
+    const Vocabulary vocabulary = Vocabulary::build({QStringLiteral("red kite"), QStringLiteral("red fox")}, settings);
+
+    const Result<Vocabulary> read = Vocabulary::fromJson(vocabulary.toJson());
+    QVERIFY2(read.ok(), qPrintable(read.error()));
+    QCOMPARE(read->settings().weighting, TextWeighting::TfIdf);
+    QCOMPARE(read->inverseDocumentFrequency(), vocabulary.inverseDocumentFrequency());
+    QCOMPARE(read->encode(QStringLiteral("red fox")), vocabulary.encode(QStringLiteral("red fox")));
+
+    QJsonObject truncated = vocabulary.toJson();
+    truncated.insert(QStringLiteral("inverseDocumentFrequency"), QJsonArray{1.5});
+    const Result<Vocabulary> bad = Vocabulary::fromJson(truncated);
+    QVERIFY(!bad.ok());
+    QVERIFY2(bad.error().contains(QStringLiteral("inverseDocumentFrequency")), qPrintable(bad.error()));
+}
+
+void VocabularyTest::tfIdfUnknownWeightingIsRejected()
+{
+    QJsonObject json = Vocabulary::build({QStringLiteral("red kite")}).toJson();
+    QJsonObject settings = json.value(QStringLiteral("settings")).toObject();
+    settings.insert(QStringLiteral("weighting"), QStringLiteral("bm25"));
+    json.insert(QStringLiteral("settings"), settings);
+
+    const Result<Vocabulary> read = Vocabulary::fromJson(json);
+    QVERIFY(!read.ok());
+    QVERIFY2(read.error().contains(QStringLiteral("bm25")), qPrintable(read.error()));
+    QVERIFY2(read.error().contains(QStringLiteral("settings.weighting")), qPrintable(read.error()));
 }
 
 void VocabularyTest::malformedJsonNamesKey_data()
