@@ -140,7 +140,10 @@ void Session::finishDatasetJob()
     setDataset(result.value());
     const Dataset &dataset = m_dataset->dataset;
     qCInfo(lcUi) << "Opened dataset" << path << "with" << dataset.size() << "items";
-    Q_EMIT statusMessage(tr("Opened %1: %n item(s).", nullptr, dataset.size()).arg(dataset.name));
+    // No translation is installed, so tr's %n would print "item(s)"; each count form is written out.
+    const int itemCount = dataset.size();
+    Q_EMIT statusMessage(itemCount == 1 ? tr("Opened %1: 1 item.").arg(dataset.name)
+                                        : tr("Opened %1: %2 items.").arg(dataset.name).arg(itemCount));
 }
 
 void Session::openModel(const QString &path)
