@@ -57,6 +57,22 @@ LossChart::LossChart(QWidget *parent) : QChartView(parent)
         series->attachAxis(m_lossAxis);
     }
 
+    // Validation mAP lies in [0, 1], a scale unrelated to the loss, so it has its own axis.
+    m_validationAxis = new QValueAxis;
+    m_validationAxis->setTitleText(tr("Validation mAP"));
+    m_validationAxis->setRange(0, 1);
+    chart->addAxis(m_validationAxis, Qt::AlignRight);
+    m_validation = new QLineSeries;
+    m_validation->setName(tr("Validation mAP"));
+    m_validation->setPointsVisible(true);
+    QPen validationPen(QColor(0, 0, 0));
+    validationPen.setWidthF(2.0);
+    validationPen.setStyle(Qt::DashLine);
+    m_validation->setPen(validationPen);
+    chart->addSeries(m_validation);
+    m_validation->attachAxis(m_epochAxis);
+    m_validation->attachAxis(m_validationAxis);
+
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(220);
@@ -67,6 +83,7 @@ void LossChart::clear()
 {
     m_batchLoss->clear();
     m_epochLoss->clear();
+    m_validation->clear();
     for (QLineSeries *series : std::as_const(m_terms)) {
         chart()->removeSeries(series);
         delete series;
@@ -114,6 +131,9 @@ void LossChart::addEpoch(const EpochReport &report)
         termSeries(name)->append(report.epoch, value);
         includeValue(value);
     }
+    // NaN means the run had no validation hook, or the core has not scored this epoch.
+    if (std::isfinite(report.validationScore))
+        m_validation->append(report.epoch, report.validationScore);
     updateAxes();
 }
 
@@ -130,6 +150,7 @@ void LossChart::setHistory(const QJsonArray &history)
         const QJsonObject terms = epoch.value(QStringLiteral("loss_terms")).toObject();
         for (auto term = terms.begin(); term != terms.end(); ++term)
             report.lossTerms[term.key()] = term.value().toDouble();
+        report.validationScore = epoch.value(QStringLiteral("validation_map")).toDouble(std::nan(""));
         addEpoch(report);
     }
 }
@@ -137,6 +158,11 @@ void LossChart::setHistory(const QJsonArray &history)
 int LossChart::epochPointCount() const
 {
     return static_cast<int>(m_epochLoss->count());
+}
+
+int LossChart::validationPointCount() const
+{
+    return static_cast<int>(m_validation->count());
 }
 
 int LossChart::batchPointCount() const

@@ -184,6 +184,16 @@ void Session::finishModelLoad()
     qCInfo(lcUi) << "Loaded model" << path;
     Q_EMIT statusMessage(tr("Opened the model %1.").arg(QFileInfo(path).fileName()));
 
+    // The model stays usable for search, which encodes with the model's own backbone,
+    // but codes of this dataset's features would be meaningless.
+    if (m_dataset && m_model->imageExtractor != m_dataset->imageFeatures.extractorIdentity) {
+        Q_EMIT errorOccurred(tr("The model %1 was trained on image features \"%2\", but the open dataset's features are "
+                                "\"%3\". Search works with the model's own database; for the Similarity and Evaluate "
+                                "screens, choose the backbone %4 on the Train screen or open the model's dataset.")
+                                 .arg(QFileInfo(path).fileName(), m_model->imageExtractor,
+                                      m_dataset->imageFeatures.extractorIdentity, m_model->imageBackbone.displayName()));
+    }
+
     if (!m_dataset && !m_openingDataset)
         openDatasetOfModel(*m_model);
 }
@@ -253,6 +263,17 @@ void Session::cancel()
         m_datasetCancel->store(true);
         Q_EMIT statusMessage(tr("Cancelling…"));
     }
+}
+
+QString Session::checkpointFilePath() const
+{
+    return m_checkpointFolder.isValid() ? m_checkpointFolder.filePath(QStringLiteral("checkpoint.bin")) : QString();
+}
+
+void Session::setCheckpoint(const TrainingCheckpoint &checkpoint)
+{
+    m_checkpoint = checkpoint;
+    Q_EMIT checkpointChanged();
 }
 
 void Session::setDataset(PreparedDatasetPointer dataset)
