@@ -51,7 +51,9 @@ QVariant ComparisonTableModel::data(const QModelIndex &index, int role) const
         case VariantColumn: return row.variant.isEmpty() ? tr("default") : row.variant;
         case BitsColumn: return row.bits;
         case SeedsColumn: return row.seeds;
-        default: return formatMeanStd(*value);
+        default:
+            // One seed has no spread, so "± 0" would claim a measured deviation of zero.
+            return row.seeds > 1 ? formatMeanStd(*value) : formatMeanStd(MeanStd{value->mean, std::nan("")});
         }
     case Qt::TextAlignmentRole:
         if (index.column() >= BitsColumn)

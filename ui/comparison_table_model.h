@@ -7,7 +7,7 @@
 namespace esafh::ui {
 
 /// The rows of a comparison as a table: method, variant, bits, seeds, then mAP@all
-/// and mAP@K of each direction as "mean ± std". Sorting by a score column uses the
+/// and mAP@K of each direction as "mean ± std", or the mean alone for one seed. Sorting by a score column uses the
 /// mean through SortRole.
 class ComparisonTableModel : public QAbstractTableModel
 {

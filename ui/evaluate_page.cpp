@@ -146,7 +146,6 @@ void EvaluatePage::buildLayout()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
 
     m_runList = new QListView;
     m_runList->setModel(m_runModel);

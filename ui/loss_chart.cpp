@@ -1,6 +1,7 @@
 #include "loss_chart.h"
 
 #include <QJsonObject>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -199,6 +200,12 @@ void LossChart::includeValue(double value)
 
 void LossChart::updateAxes()
 {
+    // Runs without a validation hook have no validation points, so their axis would be empty.
+    const bool hasValidation = m_validation->count() > 0;
+    m_validationAxis->setVisible(hasValidation);
+    for (QLegendMarker *marker : chart()->legend()->markers(m_validation))
+        marker->setVisible(hasValidation);
+
     m_epochAxis->setRange(0, m_epochCount);
     m_epochAxis->setTickCount(std::min(m_epochCount, 10) + 1);
 

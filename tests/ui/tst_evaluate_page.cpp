@@ -299,6 +299,8 @@ void TestEvaluatePage::runRecordAddsRow()
     QCOMPARE(model->index(3, ComparisonTableModel::MethodColumn).data().toString(), QStringLiteral("dgcpn"));
     QCOMPARE(model->index(3, ComparisonTableModel::BitsColumn).data().toInt(), 32);
     QCOMPARE(model->index(3, ComparisonTableModel::MapAllTextToImageColumn).data(ComparisonTableModel::MeanRole).toDouble(), 0.57);
+    // One seed has no spread to show.
+    QCOMPARE(model->index(3, ComparisonTableModel::MapAllTextToImageColumn).data().toString(), QStringLiteral("0.5700"));
     QCOMPARE(m_page->runModel()->rowCount(), 4);
     QVERIFY(m_page->runModel()->isChecked(3));
 
