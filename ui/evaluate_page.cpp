@@ -65,9 +65,9 @@ EvaluatePage::EvaluatePage(Session *session, QWidget *parent) : QWidget(parent),
         // Another model becomes the one marked "current model"; earlier rows stay.
         refresh();
         m_evaluateButton->setEnabled(m_session->model() != nullptr);
-        evaluateModelWhenShown();
+        evaluateNewModel();
     });
-    connect(m_session, &Session::datasetChanged, this, &EvaluatePage::evaluateModelWhenShown);
+    connect(m_session, &Session::datasetChanged, this, &EvaluatePage::evaluateNewModel);
     m_evaluateButton->setEnabled(m_session->model() != nullptr);
     showMessage(tr("Open a comparison folder written by esafh-cli compare, open run records, or evaluate the current model."));
     refresh();
@@ -78,16 +78,9 @@ EvaluatePage::~EvaluatePage()
     m_evaluationWatcher.waitForFinished();
 }
 
-void EvaluatePage::showEvent(QShowEvent *event)
+void EvaluatePage::evaluateNewModel()
 {
-    QWidget::showEvent(event);
-    evaluateModelWhenShown();
-}
-
-void EvaluatePage::evaluateModelWhenShown()
-{
-    // Evaluating takes a while on a large database, so it waits until someone looks.
-    if (!isVisible() || !m_session->model() || !m_session->dataset() || hasCurrentModelRow() || m_evaluationWatcher.isRunning())
+    if (!m_session->model() || !m_session->dataset() || hasCurrentModelRow() || m_evaluationWatcher.isRunning())
         return;
     if (m_autoEvaluatedModel == m_session->model() && m_autoEvaluatedDataset == m_session->dataset())
         return;
@@ -213,7 +206,7 @@ bool EvaluatePage::openComparison(const QString &path)
     m_comparison = std::move(comparison).value();
     for (const RunCurves &run : m_comparison.runs)
         m_runModel->addRun(run);
-    // Every curve of a large comparison at once would bury the legend: keep the first few checked.
+    // Every curve of a large comparison at once would bury the legend, so only the first four start checked.
     for (int row = 4; row < m_runModel->rowCount(); ++row)
         m_runModel->setData(m_runModel->index(row), Qt::Unchecked, Qt::CheckStateRole);
 
@@ -262,8 +255,11 @@ void EvaluatePage::evaluateModel()
 
     const int k = m_comparison.protocol.k > 0 ? m_comparison.protocol.k : m_session->jobSettings().mapK;
     m_evaluatingModel = model;
+    m_evaluatingLabel = m_session->modelPath().isEmpty()
+                            ? tr("trained at %1").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")))
+                            : QFileInfo(m_session->modelPath()).fileName();
     m_evaluateButton->setEnabled(false);
-    showMessage(tr("Evaluating the current model on %1…").arg(m_session->dataset()->dataset.name));
+    showMessage(tr("Evaluating the model %1 on %2…").arg(m_evaluatingLabel, m_session->dataset()->dataset.name));
     qCInfo(lcEvaluate) << "Evaluating the current model at K =" << k;
     m_evaluationWatcher.setFuture(
         QtConcurrent::run(evaluateSessionModel, model, m_session->dataset(), k, sessionRunSource(++m_sessionRunSerial)));
@@ -272,24 +268,19 @@ void EvaluatePage::evaluateModel()
 void EvaluatePage::finishEvaluation()
 {
     Result<ModelEvaluation> evaluation = m_evaluationWatcher.result();
-    const bool current = m_evaluatingModel == m_session->model();
+    const TrainedModelPointer model = std::move(m_evaluatingModel);
     m_evaluatingModel.reset();
     m_evaluateButton->setEnabled(m_session->model() != nullptr);
 
-    if (!current) {
-        // The model changed while it was evaluated; its scores describe no model shown.
-        Q_EMIT modelEvaluated(false);
-        return;
-    }
     if (!evaluation) {
         qCWarning(lcEvaluate) << "Evaluation failed:" << evaluation.error();
         showError(evaluation.error());
         Q_EMIT modelEvaluated(false);
+        evaluateNewModel();
         return;
     }
 
     // A model evaluated again (on another dataset, say) replaces its row.
-    const TrainedModelPointer model = m_session->model();
     for (int i = 0; i < m_sessionRuns.size(); ++i) {
         if (m_sessionRuns[i].model.lock() == model) {
             m_runModel->removeSource(m_sessionRuns[i].evaluation.curves.source);
@@ -297,17 +288,17 @@ void EvaluatePage::finishEvaluation()
             break;
         }
     }
-    const QString label = m_session->modelPath().isEmpty()
-                              ? tr("trained at %1").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")))
-                              : QFileInfo(m_session->modelPath()).fileName();
-    m_sessionRuns.append(SessionRun{model, label, std::move(evaluation).value()});
+    // The model may have been replaced meanwhile; its row stays as an earlier run.
+    m_sessionRuns.append(SessionRun{model, m_evaluatingLabel, std::move(evaluation).value()});
     const ModelEvaluation &added = m_sessionRuns.constLast().evaluation;
     m_runModel->addRun(added.curves);
-    showMessage(tr("Evaluated the current model on %1 queries against %2 database items.")
+    showMessage(tr("Evaluated the model %1 on %2 queries against %3 database items.")
+                    .arg(m_evaluatingLabel)
                     .arg(added.protocol.queries)
                     .arg(added.protocol.database));
     refresh();
     Q_EMIT modelEvaluated(true);
+    evaluateNewModel();
 }
 
 Comparison EvaluatePage::shownComparison() const

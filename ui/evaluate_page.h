@@ -27,9 +27,9 @@ class RunListModel;
 /// length with the protocol named above it, and the precision-recall and
 /// precision@K curves of the checked runs overlaid. Rows come from a comparison
 /// folder (results.json), from run records and from the models of this session,
-/// each evaluated on the open dataset in the background when the screen is shown
-/// with it as the session's model. Rows of earlier models stay, under their file
-/// name or training time. The table exports as CSV, JSON
+/// each evaluated on the open dataset in the background once it is the session's
+/// model and a dataset is open. Rows of earlier models stay, under their file name
+/// or training time. The table exports as CSV, JSON
 /// and LaTeX, the charts as PNG.
 class EvaluatePage : public QWidget
 {
@@ -81,11 +81,8 @@ Q_SIGNALS:
     /// A comparison folder or file was opened, for the recent-files list.
     void comparisonOpened(const QString &path);
 
-protected:
-    void showEvent(QShowEvent *event) override;
-
 private:
-    void evaluateModelWhenShown();
+    void evaluateNewModel();
     void buildLayout();
     void refresh();
     void refreshCharts();
@@ -121,6 +118,7 @@ private:
 
     QFutureWatcher<Result<ModelEvaluation>> m_evaluationWatcher;
     TrainedModelPointer m_evaluatingModel;
+    QString m_evaluatingLabel;
     // The last pair evaluated automatically, so that a failed evaluation is not
     // repeated each time the screen is shown.
     TrainedModelPointer m_autoEvaluatedModel;

@@ -26,11 +26,15 @@ QStringList captionsOf(const Dataset &dataset, const std::vector<int> &indices)
     return captions;
 }
 
+// Leaves out the radii at which no query retrieves anything: their precision is
+// undefined, and the core's 0 there would draw a drop to the origin.
 QList<QPointF> precisionRecallPoints(const PrecisionRecallCurve &curve)
 {
     QList<QPointF> points;
-    for (const PrecisionRecallPoint &point : curve.points)
-        points.append(QPointF(point.recall, point.precision));
+    for (const PrecisionRecallPoint &point : curve.points) {
+        if (point.retrievingQueries > 0)
+            points.append(QPointF(point.recall, point.precision));
+    }
     return points;
 }
 

@@ -187,10 +187,16 @@ private Q_SLOTS:
     void precisionCutoffs_data();
     void precisionCutoffs();
     void currentModelAppearsAsRun();
+    void replacedModelKeepsItsRow();
     void modelWithoutDatasetShowsMessage();
 
 private:
+    void trainTinyModel();
+
     QTemporaryDir m_folder;
+    TrainingJobSettings m_tinySettings;
+    ui::PreparedDatasetPointer m_tinyDataset;
+    ui::TrainedModelPointer m_tinyModel;
     QString m_comparisonFolder;
     QString m_recordPath;
     ui::Session *m_session = nullptr;
@@ -469,24 +475,34 @@ void TestEvaluatePage::precisionCutoffs()
     QCOMPARE(ui::precisionCutoffs(databaseSize), expected);
 }
 
-void TestEvaluatePage::currentModelAppearsAsRun()
+void TestEvaluatePage::trainTinyModel()
 {
+    if (m_tinyModel)
+        return;
     const QString root = m_folder.filePath(QStringLiteral("tiny"));
     QVERIFY(test::writeTinyImageTree(root));
-    const TrainingJobSettings settings = test::tinyJobSettings(root, m_folder.filePath(QStringLiteral("cache")));
-    Result<PreparedDataset> prepared = prepareDataset(settings);
+    m_tinySettings = test::tinyJobSettings(root, m_folder.filePath(QStringLiteral("cache")));
+    Result<PreparedDataset> prepared = prepareDataset(m_tinySettings);
     QVERIFY2(prepared.ok(), qPrintable(prepared.error()));
-    Result<TrainedModel> trained = trainModel(prepared.value(), settings);
+    Result<TrainedModel> trained = trainModel(prepared.value(), m_tinySettings);
     QVERIFY2(trained.ok(), qPrintable(trained.error()));
+    m_tinyDataset = std::make_shared<const PreparedDataset>(std::move(prepared).value());
+    m_tinyModel = std::make_shared<const TrainedModel>(std::move(trained).value());
+}
 
-    auto dataset = std::make_shared<const PreparedDataset>(std::move(prepared).value());
-    auto model = std::make_shared<const TrainedModel>(std::move(trained).value());
-    m_session->setJobSettings(settings);
+void TestEvaluatePage::currentModelAppearsAsRun()
+{
+    trainTinyModel();
+    QVERIFY(m_tinyModel);
+    const ui::PreparedDatasetPointer dataset = m_tinyDataset;
+    const ui::TrainedModelPointer model = m_tinyModel;
+    m_session->setJobSettings(m_tinySettings);
     m_session->setDataset(dataset);
-    m_session->setModel(model);
 
+    // A new model of the session is evaluated without a request.
     QSignalSpy evaluated(m_page, &EvaluatePage::modelEvaluated);
-    m_page->evaluateModel();
+    m_session->setModel(model);
+    QVERIFY(m_page->isEvaluating());
     QVERIFY(evaluated.wait(60000));
     QCOMPARE(evaluated.takeFirst().at(0).toBool(), true);
 
@@ -503,6 +519,8 @@ void TestEvaluatePage::currentModelAppearsAsRun()
     // the mean share of relevant database items per query.
     const DatasetSplit &split = dataset->dataset.split;
     double shareSum = 0;
+    double shareSumOfRelevantQueries = 0;
+    int relevantQueryCount = 0;
     for (int query : split.query) {
         int relevant = 0;
         for (int item : split.database) {
@@ -514,6 +532,10 @@ void TestEvaluatePage::currentModelAppearsAsRun()
             relevant += shares ? 1 : 0;
         }
         shareSum += double(relevant) / split.database.size();
+        if (relevant > 0) {
+            shareSumOfRelevantQueries += double(relevant) / split.database.size();
+            ++relevantQueryCount;
+        }
     }
     const ui::RunCurves &run = m_page->runModel()->runs().constFirst();
     QCOMPARE(m_page->runModel()->rowCount(), 1);
@@ -521,7 +543,14 @@ void TestEvaluatePage::currentModelAppearsAsRun()
     QVERIFY(!atK.isEmpty());
     QCOMPARE(int(atK.last().x()), int(split.database.size()));
     QVERIFY(std::abs(atK.last().y() - shareSum / split.query.size()) < 1e-9);
-    QCOMPARE(run.precisionRecall[int(Direction::TextToImage)].size(), model->settings.bits + 1);
+    // One point per Hamming radius at which some query retrieves an item.
+    const QList<QPointF> &precisionRecall = run.precisionRecall[int(Direction::TextToImage)];
+    QVERIFY(!precisionRecall.isEmpty());
+    QVERIFY(precisionRecall.size() <= model->settings.bits + 1);
+    // At the largest radius every item is retrieved: recall 1, and precision the mean
+    // share of relevant items over the queries that have one.
+    QCOMPARE(precisionRecall.last().x(), 1.0);
+    QVERIFY(std::abs(precisionRecall.last().y() - shareSumOfRelevantQueries / relevantQueryCount) < 1e-9);
     QCOMPARE(m_page->precisionRecallChart()->seriesCount(), 1);
 
     QVERIFY2(run.settings.contains(QStringLiteral("%1 bits").arg(model->settings.bits)), qPrintable(run.settings));
@@ -535,6 +564,26 @@ void TestEvaluatePage::currentModelAppearsAsRun()
              qPrintable(table->index(0, ComparisonTableModel::VariantColumn).data().toString()));
     QCOMPARE(m_page->runModel()->rowCount(), 1);
     QVERIFY(m_page->runModel()->index(0).data().toString().contains(QStringLiteral("trained at")));
+}
+
+void TestEvaluatePage::replacedModelKeepsItsRow()
+{
+    trainTinyModel();
+    QVERIFY(m_tinyModel);
+    m_session->setJobSettings(m_tinySettings);
+    m_session->setDataset(m_tinyDataset);
+    QSignalSpy evaluated(m_page, &EvaluatePage::modelEvaluated);
+    m_session->setModel(m_tinyModel, m_folder.filePath(QStringLiteral("first.esafh")));
+    QVERIFY(m_page->isEvaluating());
+
+    // The session moves on before the evaluation ends; the run is still listed, under its file name.
+    m_session->setModel(nullptr);
+    QVERIFY(evaluated.wait(60000));
+    QCOMPARE(evaluated.constFirst().at(0).toBool(), true);
+    QCOMPARE(m_page->tableModel()->rowCount(), 1);
+    QCOMPARE(m_page->tableModel()->index(0, ComparisonTableModel::VariantColumn).data().toString(), QStringLiteral("first.esafh"));
+    QVERIFY(!m_page->hasCurrentModelRow());
+    QVERIFY2(m_page->messageText().contains(QStringLiteral("first.esafh")), qPrintable(m_page->messageText()));
 }
 
 void TestEvaluatePage::modelWithoutDatasetShowsMessage()
