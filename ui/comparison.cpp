@@ -290,13 +290,15 @@ QString RunCurves::displayName() const
 QString settingsSummary(const EsafhSettings &settings)
 {
     auto onOff = [](bool value) { return value ? QStringLiteral("on") : QStringLiteral("off"); };
-    return QStringLiteral("%1, %2 bits, %3 epochs, batch %4, seed %5, attention fusion %6, neighbour coherence %7")
+    return QStringLiteral("%1, %2 bits, %3 epochs, batch %4, seed %5; neighbour enrichment %6, learned text encoder %7, "
+                          "cross-modal term %8, neighbour coherence %9, attention fusion %10")
         .arg(settings.method)
         .arg(settings.bits)
         .arg(settings.epochs)
         .arg(settings.batchSize)
         .arg(settings.seed)
-        .arg(onOff(settings.attentionFusion), onOff(settings.neighbourCoherence));
+        .arg(onOff(settings.neighbourEnrichment), onOff(settings.learnedTextEncoder), onOff(settings.crossModalTerm),
+             onOff(settings.neighbourCoherence), onOff(settings.attentionFusion));
 }
 
 QString Comparison::protocolText() const

@@ -192,6 +192,28 @@ void TrainingSettingsForm::addAblationSwitches(QFormLayout *form, const EsafhSet
                                               onOff(defaults.attentionFusion)));
     form->addRow(tr("Attention fusion:"), m_attentionFusion);
 
+    m_neighbourEnrichment = new QCheckBox(tr("Enrich texts with their neighbours"));
+    m_neighbourEnrichment->setObjectName(QStringLiteral("neighbourEnrichment"));
+    m_neighbourEnrichment->setToolTip(
+        withDefault(tr("Builds S_T from the texts enriched with their graph neighbours; when off, from the plain "
+                       "texts, and β has no effect."),
+                    onOff(defaults.neighbourEnrichment)));
+    form->addRow(tr("Neighbour enrichment:"), m_neighbourEnrichment);
+
+    m_learnedTextEncoder = new QCheckBox(tr("Graph-convolution text encoder"));
+    m_learnedTextEncoder->setObjectName(QStringLiteral("learnedTextEncoder"));
+    m_learnedTextEncoder->setToolTip(
+        withDefault(tr("Gives the text network its graph-convolution layer; when off, the text network is a plain "
+                       "MLP as in the anchors. A saved model's network shape depends on it."),
+                    onOff(defaults.learnedTextEncoder)));
+    form->addRow(tr("Learned text encoder:"), m_learnedTextEncoder);
+
+    m_crossModalTerm = new QCheckBox(tr("Fuse the cross-modal matrix S_C"));
+    m_crossModalTerm->setObjectName(QStringLiteral("crossModalTerm"));
+    m_crossModalTerm->setToolTip(withDefault(tr("Makes S_C a candidate of the fusion; when off, only S_I and S_T are fused."),
+                                             onOff(defaults.crossModalTerm)));
+    form->addRow(tr("Cross-modal term:"), m_crossModalTerm);
+
     m_neighbourCoherence = new QCheckBox(tr("Blend in neighbour coherence"));
     m_neighbourCoherence->setObjectName(QStringLiteral("neighbourCoherence"));
     m_neighbourCoherence->setToolTip(
@@ -230,6 +252,9 @@ EsafhSettings TrainingSettingsForm::settings() const
     EsafhSettings settings = m_base;
     settings.method = m_method->currentData().toString();
     settings.neighbourCoherence = m_neighbourCoherence->isChecked();
+    settings.neighbourEnrichment = m_neighbourEnrichment->isChecked();
+    settings.learnedTextEncoder = m_learnedTextEncoder->isChecked();
+    settings.crossModalTerm = m_crossModalTerm->isChecked();
     settings.bits = m_bits->currentData().toInt();
     settings.epochs = m_epochs->value();
     settings.batchSize = m_batchSize->value();
@@ -254,6 +279,9 @@ void TrainingSettingsForm::setSettings(const EsafhSettings &settings)
 
     m_method->setCurrentIndex(qMax(0, m_method->findData(settings.method)));
     m_neighbourCoherence->setChecked(settings.neighbourCoherence);
+    m_neighbourEnrichment->setChecked(settings.neighbourEnrichment);
+    m_learnedTextEncoder->setChecked(settings.learnedTextEncoder);
+    m_crossModalTerm->setChecked(settings.crossModalTerm);
 
     const int bitsIndex = m_bits->findData(settings.bits);
     if (bitsIndex < 0)

@@ -78,6 +78,9 @@ private:
     QDoubleSpinBox *m_enrichmentWeight = nullptr;
     QCheckBox *m_attentionFusion = nullptr;
     QCheckBox *m_neighbourCoherence = nullptr;
+    QCheckBox *m_neighbourEnrichment = nullptr;
+    QCheckBox *m_learnedTextEncoder = nullptr;
+    QCheckBox *m_crossModalTerm = nullptr;
     QDoubleSpinBox *m_fusionScale = nullptr;
     QDoubleSpinBox *m_attentionKlWeight = nullptr;
     QDoubleSpinBox *m_intraModalWeight = nullptr;

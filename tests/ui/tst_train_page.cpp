@@ -105,6 +105,14 @@ void TestTrainPage::trainingPublishesModelAndScores()
     QVERIFY(isNumber);
     QCOMPARE(imageToText, std::round(m_session->model()->scores.imageToTextAll * 1e4) / 1e4);
     QVERIFY(m_page->scoresView()->protocolText().contains(QStringLiteral("tie-aware")));
+
+    // Each epoch's checkpoint went to the session's temporary folder.
+    const ui::TrainingCheckpoint &checkpoint = m_session->checkpoint();
+    QVERIFY(checkpoint.isValid());
+    QCOMPARE(checkpoint.epoch, 2);
+    QCOMPARE(checkpoint.path, m_session->checkpointFilePath());
+    QVERIFY(QFileInfo(checkpoint.path).size() > 0);
+    QCOMPARE(checkpoint.settings.esafh.toJson(), m_settings.esafh.toJson());
 }
 
 void TestTrainPage::cancelKeepsPreviousModel()
@@ -163,7 +171,9 @@ void TestTrainPage::methodChangeKeepsSchedule()
 void TestTrainPage::ablationSwitchesRoundTrip()
 {
     ui::TrainingSettingsForm form;
-    for (const QString &name : {QStringLiteral("attentionFusion"), QStringLiteral("neighbourCoherence")}) {
+    for (const QString &name : {QStringLiteral("attentionFusion"), QStringLiteral("neighbourCoherence"),
+                                QStringLiteral("neighbourEnrichment"), QStringLiteral("learnedTextEncoder"),
+                                QStringLiteral("crossModalTerm")}) {
         QCheckBox *box = form.ablationSwitch(name);
         QVERIFY2(box, qPrintable(name));
         QVERIFY2(box->toolTip().contains(QStringLiteral("Default:")), qPrintable(name));
@@ -172,9 +182,15 @@ void TestTrainPage::ablationSwitchesRoundTrip()
     EsafhSettings settings;
     settings.attentionFusion = false;
     settings.neighbourCoherence = true;
+    settings.neighbourEnrichment = false;
+    settings.learnedTextEncoder = false;
+    settings.crossModalTerm = false;
     form.setSettings(settings);
     QVERIFY(!form.ablationSwitch(QStringLiteral("attentionFusion"))->isChecked());
     QVERIFY(form.ablationSwitch(QStringLiteral("neighbourCoherence"))->isChecked());
+    QVERIFY(!form.ablationSwitch(QStringLiteral("neighbourEnrichment"))->isChecked());
+    QVERIFY(!form.ablationSwitch(QStringLiteral("learnedTextEncoder"))->isChecked());
+    QVERIFY(!form.ablationSwitch(QStringLiteral("crossModalTerm"))->isChecked());
     QCOMPARE(form.settings().toJson(), settings.toJson());
 
     form.ablationSwitch(QStringLiteral("neighbourCoherence"))->setChecked(false);
