@@ -53,7 +53,7 @@ DatasetPage::DatasetPage(Session *session, ThumbnailCache *thumbnails, QWidget *
 
     connect(m_filter, &QLineEdit::textChanged, m_filterModel, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_filter, &QLineEdit::textChanged, this, [this] {
-        m_gridLabel->setText(tr("%n item(s) shown", nullptr, m_filterModel->rowCount()));
+        showVisibleItemCount();
     });
     connect(m_session, &Session::datasetChanged, this, &DatasetPage::showDataset);
     showDataset();
@@ -150,12 +150,18 @@ void DatasetPage::setSummary(const QString &field, const QString &value)
         label->setText(value);
 }
 
+void DatasetPage::showVisibleItemCount()
+{
+    const int visible = m_filterModel->rowCount();
+    m_gridLabel->setText(visible == 1 ? tr("1 item shown") : tr("%1 items shown").arg(visible));
+}
+
 void DatasetPage::showDataset()
 {
     const PreparedDatasetPointer prepared = m_session->dataset();
     m_itemsModel->setDataset(prepared);
     m_filter->clear();
-    m_gridLabel->setText(tr("%n item(s) shown", nullptr, m_filterModel->rowCount()));
+    showVisibleItemCount();
 
     if (!prepared) {
         for (QLabel *label : std::as_const(m_summaryLabels))
@@ -177,7 +183,7 @@ void DatasetPage::showDataset()
     setSummary(QStringLiteral("validation"), QString::number(dataset.split.validation.size()));
     setSummary(QStringLiteral("labels"), QString::number(dataset.labelNames.size()));
     setSummary(QStringLiteral("emptyCaptions"), tr("%1 (no word of the vocabulary)").arg(prepared->emptyCaptionCount));
-    setSummary(QStringLiteral("vocabulary"), tr("%n word(s)", nullptr, prepared->vocabulary.size()));
+    setSummary(QStringLiteral("vocabulary"), prepared->vocabulary.size() == 1 ? tr("1 word") : tr("%1 words").arg(prepared->vocabulary.size()));
     setSummary(QStringLiteral("imageFeatures"),
                tr("%1, %2 dimensions; %3 from the cache, %4 failed")
                    .arg(features.backbone.displayName())

@@ -36,6 +36,7 @@ public:
 private:
     void buildLayout(QSize thumbnailSize);
     void showDataset();
+    void showVisibleItemCount();
     void setSummary(const QString &field, const QString &value);
 
     Session *m_session = nullptr;

@@ -1,6 +1,7 @@
 #include "loss_chart.h"
 
 #include <QJsonObject>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -57,6 +58,22 @@ LossChart::LossChart(QWidget *parent) : QChartView(parent)
         series->attachAxis(m_lossAxis);
     }
 
+    // Validation mAP lies in [0, 1], a scale unrelated to the loss, so it has its own axis.
+    m_validationAxis = new QValueAxis;
+    m_validationAxis->setTitleText(tr("Validation mAP"));
+    m_validationAxis->setRange(0, 1);
+    chart->addAxis(m_validationAxis, Qt::AlignRight);
+    m_validation = new QLineSeries;
+    m_validation->setName(tr("Validation mAP"));
+    m_validation->setPointsVisible(true);
+    QPen validationPen(QColor(0, 0, 0));
+    validationPen.setWidthF(2.0);
+    validationPen.setStyle(Qt::DashLine);
+    m_validation->setPen(validationPen);
+    chart->addSeries(m_validation);
+    m_validation->attachAxis(m_epochAxis);
+    m_validation->attachAxis(m_validationAxis);
+
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(220);
@@ -67,6 +84,7 @@ void LossChart::clear()
 {
     m_batchLoss->clear();
     m_epochLoss->clear();
+    m_validation->clear();
     for (QLineSeries *series : std::as_const(m_terms)) {
         chart()->removeSeries(series);
         delete series;
@@ -114,6 +132,9 @@ void LossChart::addEpoch(const EpochReport &report)
         termSeries(name)->append(report.epoch, value);
         includeValue(value);
     }
+    // NaN means the run had no validation hook, or the core has not scored this epoch.
+    if (std::isfinite(report.validationScore))
+        m_validation->append(report.epoch, report.validationScore);
     updateAxes();
 }
 
@@ -130,6 +151,7 @@ void LossChart::setHistory(const QJsonArray &history)
         const QJsonObject terms = epoch.value(QStringLiteral("loss_terms")).toObject();
         for (auto term = terms.begin(); term != terms.end(); ++term)
             report.lossTerms[term.key()] = term.value().toDouble();
+        report.validationScore = epoch.value(QStringLiteral("validation_map")).toDouble(std::nan(""));
         addEpoch(report);
     }
 }
@@ -137,6 +159,11 @@ void LossChart::setHistory(const QJsonArray &history)
 int LossChart::epochPointCount() const
 {
     return static_cast<int>(m_epochLoss->count());
+}
+
+int LossChart::validationPointCount() const
+{
+    return static_cast<int>(m_validation->count());
 }
 
 int LossChart::batchPointCount() const
@@ -173,6 +200,12 @@ void LossChart::includeValue(double value)
 
 void LossChart::updateAxes()
 {
+    // Runs without a validation hook have no validation points, so their axis would be empty.
+    const bool hasValidation = m_validation->count() > 0;
+    m_validationAxis->setVisible(hasValidation);
+    for (QLegendMarker *marker : chart()->legend()->markers(m_validation))
+        marker->setVisible(hasValidation);
+
     m_epochAxis->setRange(0, m_epochCount);
     m_epochAxis->setTickCount(std::min(m_epochCount, 10) + 1);
 

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "dataset_page.h"
+#include "evaluate_page.h"
 #include "message_banner.h"
 #include "recent_files.h"
 #include "screenshot_tour.h"
@@ -46,6 +47,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_trainPage = new TrainPage(m_session);
     m_similarityPage = new SimilarityPage(m_session, m_thumbnails);
     m_searchPage = new SearchPage(m_session, m_thumbnails);
+    m_evaluatePage = new EvaluatePage(m_session);
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
@@ -53,6 +55,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_tabs->addTab(m_trainPage, tr("&Train"));
     m_tabs->addTab(m_similarityPage, tr("S&imilarity"));
     m_tabs->addTab(m_searchPage, tr("&Search"));
+    m_tabs->addTab(m_evaluatePage, tr("&Evaluate"));
 
     m_banner = new MessageBanner;
     auto *central = new QWidget;
@@ -113,6 +116,19 @@ void MainWindow::createActions()
     m_saveModelAction->setStatusTip(tr("Write the current model to a file."));
     connect(m_saveModelAction, &QAction::triggered, this, &MainWindow::saveModelAs);
 
+    m_openComparisonAction = new QAction(tr("Open &Comparison…"), this);
+    m_openComparisonAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_openComparisonAction->setStatusTip(tr("Open a folder written by esafh-cli compare on the Evaluate screen."));
+    connect(m_openComparisonAction, &QAction::triggered, this, &MainWindow::openComparison);
+
+    m_openRunRecordsAction = new QAction(tr("Open &Run Records…"), this);
+    m_openRunRecordsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_openRunRecordsAction->setStatusTip(tr("Add run records to the Evaluate screen."));
+    connect(m_openRunRecordsAction, &QAction::triggered, this, [this] {
+        showScreen(EvaluateScreen);
+        m_evaluatePage->chooseRunRecords();
+    });
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -130,15 +146,25 @@ void MainWindow::createMenus()
     QMenu *recentModelsMenu = fileMenu->addMenu(tr("Recent Mo&dels"));
     fileMenu->addAction(m_saveModelAction);
     fileMenu->addSeparator();
+    fileMenu->addAction(m_openComparisonAction);
+    QMenu *recentComparisonsMenu = fileMenu->addMenu(tr("Recent Co&mparisons"));
+    fileMenu->addAction(m_openRunRecordsAction);
+    fileMenu->addSeparator();
     fileMenu->addAction(m_quitAction);
 
     m_recentDatasets = new RecentFiles(QStringLiteral("recentDatasets"), recentDatasetsMenu, this);
     m_recentModels = new RecentFiles(QStringLiteral("recentModels"), recentModelsMenu, this);
     connect(m_recentDatasets, &RecentFiles::fileRequested, m_session, &Session::openDataset);
     connect(m_recentModels, &RecentFiles::fileRequested, m_session, &Session::openModel);
+    m_recentComparisons = new RecentFiles(QStringLiteral("recentComparisons"), recentComparisonsMenu, this);
+    connect(m_recentComparisons, &RecentFiles::fileRequested, this, [this](const QString &path) {
+        showScreen(EvaluateScreen);
+        m_evaluatePage->openComparison(path);
+    });
+    connect(m_evaluatePage, &EvaluatePage::comparisonOpened, m_recentComparisons, &RecentFiles::add);
 
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
-    const QStringList screenNames{tr("Dataset"), tr("Train"), tr("Similarity"), tr("Search")};
+    const QStringList screenNames{tr("Dataset"), tr("Train"), tr("Similarity"), tr("Search"), tr("Evaluate")};
     for (int screen = 0; screen < screenNames.size(); ++screen) {
         QAction *action = viewMenu->addAction(screenNames[screen]);
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + screen)));
@@ -213,6 +239,15 @@ void MainWindow::saveModelAs()
     dialog.setDefaultSuffix(modelFileSuffix);
     if (dialog.exec() == QDialog::Accepted && !dialog.selectedFiles().isEmpty())
         m_session->saveModel(dialog.selectedFiles().constFirst());
+}
+
+void MainWindow::openComparison()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Comparison Folder"));
+    if (folder.isEmpty())
+        return;
+    showScreen(EvaluateScreen);
+    m_evaluatePage->openComparison(folder);
 }
 
 void MainWindow::showDatasetStatus()

@@ -11,6 +11,7 @@ class QToolButton;
 namespace esafh::ui {
 
 class DatasetPage;
+class EvaluatePage;
 class MessageBanner;
 class RecentFiles;
 class SearchPage;
@@ -19,7 +20,7 @@ class SimilarityPage;
 class ThumbnailCache;
 class TrainPage;
 
-/// The main window: the Dataset, Train, Similarity and Search screens as tabs over
+/// The main window: the Dataset, Train, Similarity, Search and Evaluate screens as tabs over
 /// one session, the File menu, a banner for errors and notes, and a status bar with
 /// the open dataset, the model and the progress of background jobs.
 class MainWindow : public QMainWindow
@@ -27,7 +28,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum Screen { DatasetScreen, TrainScreen, SimilarityScreen, SearchScreen };
+    enum Screen { DatasetScreen, TrainScreen, SimilarityScreen, SearchScreen, EvaluateScreen };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -37,6 +38,7 @@ public:
     TrainPage *trainPage() const { return m_trainPage; }
     SimilarityPage *similarityPage() const { return m_similarityPage; }
     SearchPage *searchPage() const { return m_searchPage; }
+    EvaluatePage *evaluatePage() const { return m_evaluatePage; }
     MessageBanner *banner() const { return m_banner; }
     void showScreen(Screen screen);
     Screen currentScreen() const;
@@ -46,6 +48,7 @@ public Q_SLOTS:
     void openDatasetFile();
     void openModel();
     void saveModelAs();
+    void openComparison();
 
 private:
     void createActions();
@@ -67,14 +70,18 @@ private:
     TrainPage *m_trainPage = nullptr;
     SimilarityPage *m_similarityPage = nullptr;
     SearchPage *m_searchPage = nullptr;
+    EvaluatePage *m_evaluatePage = nullptr;
 
     QAction *m_openDatasetFolderAction = nullptr;
     QAction *m_openDatasetFileAction = nullptr;
     QAction *m_openModelAction = nullptr;
     QAction *m_saveModelAction = nullptr;
+    QAction *m_openComparisonAction = nullptr;
+    QAction *m_openRunRecordsAction = nullptr;
     QAction *m_quitAction = nullptr;
     RecentFiles *m_recentDatasets = nullptr;
     RecentFiles *m_recentModels = nullptr;
+    RecentFiles *m_recentComparisons = nullptr;
 
     QLabel *m_datasetStatus = nullptr;
     QLabel *m_modelStatus = nullptr;

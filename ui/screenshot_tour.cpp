@@ -1,5 +1,6 @@
 #include "screenshot_tour.h"
 
+#include "evaluate_page.h"
 #include "heatmap_widget.h"
 #include "main_window.h"
 #include "search_page.h"
@@ -189,7 +190,25 @@ void ScreenshotTour::showSearchFromItem()
     connect(page, &SearchPage::searchFinished, this, [searched] { *searched = true; }, Qt::SingleShotConnection);
     page->searchByDatabaseItem(item);
     waitFor(QStringLiteral("the search from a database item"), [searched] { return *searched; }, 120,
-            [this] { settleThenSave(QStringLiteral("search-from-item.png"), [this] { finish(); }); });
+            [this] { settleThenSave(QStringLiteral("search-from-item.png"), [this] { showEvaluate(); }); });
+}
+
+void ScreenshotTour::showEvaluate()
+{
+    EvaluatePage *page = m_window->evaluatePage();
+    m_window->showScreen(MainWindow::EvaluateScreen);
+    const auto evaluated = std::make_shared<int>(-1);
+    connect(page, &EvaluatePage::modelEvaluated, this, [evaluated](bool succeeded) { *evaluated = succeeded ? 1 : 0; },
+            Qt::SingleShotConnection);
+    page->evaluateModel();
+    waitFor(QStringLiteral("the evaluation of the model"), [evaluated] { return *evaluated >= 0; }, 300,
+            [this, page, evaluated] {
+                if (*evaluated == 0) {
+                    fail(QStringLiteral("Evaluating the model failed: %1").arg(page->messageText()));
+                    return;
+                }
+                settleThenSave(QStringLiteral("evaluate.png"), [this] { finish(); });
+            });
 }
 
 void ScreenshotTour::finish()

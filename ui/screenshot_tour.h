@@ -13,8 +13,8 @@ class MainWindow;
 /// folder, then quits the application: the screenshots of the documentation. The
 /// desktop program starts it when the environment variable ESAFH_SCREENSHOT_DIR
 /// names the folder. It waits for the dataset and the model that the command line
-/// opens, computes the similarity matrices and runs a search for the caption of a
-/// database item. Exits with status 1 and a logged message when a step fails or
+/// opens, computes the similarity matrices, runs a search for the caption of a
+/// database item and evaluates the model on the Evaluate screen. Exits with status 1 and a logged message when a step fails or
 /// times out.
 class ScreenshotTour : public QObject
 {
@@ -50,6 +50,7 @@ private:
     void showSimilaritySideBySide();
     void showSearch();
     void showSearchFromItem();
+    void showEvaluate();
     void finish();
 
     MainWindow *m_window = nullptr;

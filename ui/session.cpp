@@ -140,7 +140,10 @@ void Session::finishDatasetJob()
     setDataset(result.value());
     const Dataset &dataset = m_dataset->dataset;
     qCInfo(lcUi) << "Opened dataset" << path << "with" << dataset.size() << "items";
-    Q_EMIT statusMessage(tr("Opened %1: %n item(s).", nullptr, dataset.size()).arg(dataset.name));
+    // No translation is installed, so tr's %n would print "item(s)"; each count form is written out.
+    const int itemCount = dataset.size();
+    Q_EMIT statusMessage(itemCount == 1 ? tr("Opened %1: 1 item.").arg(dataset.name)
+                                        : tr("Opened %1: %2 items.").arg(dataset.name).arg(itemCount));
 }
 
 void Session::openModel(const QString &path)
@@ -180,6 +183,16 @@ void Session::finishModelLoad()
     setModel(result.value(), path);
     qCInfo(lcUi) << "Loaded model" << path;
     Q_EMIT statusMessage(tr("Opened the model %1.").arg(QFileInfo(path).fileName()));
+
+    // The model stays usable for search, which encodes with the model's own backbone,
+    // but codes of this dataset's features would be meaningless.
+    if (m_dataset && m_model->imageExtractor != m_dataset->imageFeatures.extractorIdentity) {
+        Q_EMIT errorOccurred(tr("The model %1 was trained on image features \"%2\", but the open dataset's features are "
+                                "\"%3\". Search works with the model's own database; for the Similarity and Evaluate "
+                                "screens, choose the backbone %4 on the Train screen or open the model's dataset.")
+                                 .arg(QFileInfo(path).fileName(), m_model->imageExtractor,
+                                      m_dataset->imageFeatures.extractorIdentity, m_model->imageBackbone.displayName()));
+    }
 
     if (!m_dataset && !m_openingDataset)
         openDatasetOfModel(*m_model);
@@ -250,6 +263,17 @@ void Session::cancel()
         m_datasetCancel->store(true);
         Q_EMIT statusMessage(tr("Cancelling…"));
     }
+}
+
+QString Session::checkpointFilePath() const
+{
+    return m_checkpointFolder.isValid() ? m_checkpointFolder.filePath(QStringLiteral("checkpoint.bin")) : QString();
+}
+
+void Session::setCheckpoint(const TrainingCheckpoint &checkpoint)
+{
+    m_checkpoint = checkpoint;
+    Q_EMIT checkpointChanged();
 }
 
 void Session::setDataset(PreparedDatasetPointer dataset)

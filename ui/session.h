@@ -5,6 +5,7 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QTemporaryDir>
 
 #include <atomic>
 #include <memory>
@@ -13,6 +14,16 @@ namespace esafh::ui {
 
 using PreparedDatasetPointer = std::shared_ptr<const PreparedDataset>;
 using TrainedModelPointer = std::shared_ptr<const TrainedModel>;
+
+/// The last checkpoint of a training run, from which it can be resumed.
+struct TrainingCheckpoint
+{
+    QString path;        ///< File holding the checkpoint bytes; empty when there is none.
+    int epoch = 0;       ///< Epochs finished when it was written.
+    TrainingJobSettings settings; ///< The settings of the run, which resuming must reuse.
+
+    bool isValid() const { return !path.isEmpty(); }
+};
 
 /// The dataset and the model that the screens show, and the background jobs that
 /// open and save them. The dataset and model are immutable once published, so jobs
@@ -56,12 +67,19 @@ public:
     /// Asks the running dataset job to stop; loading and saving a model run to the end.
     void cancel();
 
+    /// File in a temporary folder of this session that training writes its checkpoints
+    /// to; empty when no temporary folder could be created. The folder is removed with the session.
+    QString checkpointFilePath() const;
+    const TrainingCheckpoint &checkpoint() const { return m_checkpoint; }
+    void setCheckpoint(const TrainingCheckpoint &checkpoint);
+
     void setDataset(PreparedDatasetPointer dataset);
     void setModel(TrainedModelPointer model, const QString &path = {});
 
 Q_SIGNALS:
     void datasetChanged();
     void modelChanged();
+    void checkpointChanged();
     void modelSaved(const QString &path);
     void busyChanged(bool busy);
     /// Progress of the running job; total is 0 while the amount of work is unknown.
@@ -77,6 +95,8 @@ private:
     void reportProgress(int job, const QString &stage, int done, int total);
 
     TrainingJobSettings m_jobSettings;
+    QTemporaryDir m_checkpointFolder;
+    TrainingCheckpoint m_checkpoint;
     PreparedDatasetPointer m_dataset;
     TrainedModelPointer m_model;
     QString m_modelPath;

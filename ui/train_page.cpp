@@ -7,7 +7,9 @@
 
 #include "features/image_extractor.h"
 
+#include <QFile>
 #include <QGroupBox>
+#include <QJsonObject>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -19,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace esafh::ui {
@@ -44,6 +47,8 @@ QString describeEpoch(const EpochReport &report)
                     .arg(report.attentionSpread, 0, 'f', 3)
                     .arg(report.dominantShare * 100, 0, 'f', 1);
     }
+    if (std::isfinite(report.validationScore))
+        line += TrainPage::tr("; validation mAP %1").arg(report.validationScore, 0, 'f', 4);
     line += TrainPage::tr("; %1 constant bits, %2 distinct codes; %3 s")
                 .arg(report.constantBits)
                 .arg(report.distinctCodes)
@@ -59,6 +64,9 @@ TrainPage::TrainPage(Session *session, QWidget *parent) : QWidget(parent), m_ses
 
     connect(m_startButton, &QPushButton::clicked, this, &TrainPage::startTraining);
     connect(m_cancelButton, &QPushButton::clicked, this, &TrainPage::cancelTraining);
+    connect(m_pauseButton, &QPushButton::toggled, this, &TrainPage::setPaused);
+    connect(m_resumeButton, &QPushButton::clicked, this, &TrainPage::resumeFromCheckpoint);
+    connect(m_session, &Session::checkpointChanged, this, &TrainPage::updateControls);
     connect(m_defaultsButton, &QPushButton::clicked, m_settingsForm, &TrainingSettingsForm::restoreDefaults);
     connect(m_session, &Session::datasetChanged, this, &TrainPage::showDataset);
     connect(m_session, &Session::datasetChanged, this, &TrainPage::startWhenFeaturesReady);
@@ -71,8 +79,10 @@ TrainPage::TrainPage(Session *session, QWidget *parent) : QWidget(parent), m_ses
 
 TrainPage::~TrainPage()
 {
-    if (m_worker)
+    if (m_worker) {
         m_worker->requestCancel();
+        m_worker->setPaused(false);
+    }
     if (m_thread) {
         m_thread->quit();
         m_thread->wait();
@@ -83,24 +93,35 @@ void TrainPage::buildLayout()
 {
     m_settingsForm = new TrainingSettingsForm;
     m_startButton = new QPushButton(tr("Start"));
-    m_startButton->setToolTip(tr("Train ESAFH on the open dataset's training set with these settings."));
+    m_startButton->setToolTip(tr("Train the chosen method on the open dataset's training set with these settings."));
+    m_startButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_cancelButton = new QPushButton(tr("Cancel"));
-    m_cancelButton->setToolTip(tr("Stop after the current batch; no model is kept."));
+    m_cancelButton->setToolTip(tr("Stop after the current batch; no model is kept, but the last epoch's checkpoint is."));
+    m_pauseButton = new QPushButton(tr("Pause"));
+    m_pauseButton->setCheckable(true);
+    m_pauseButton->setToolTip(tr("Hold training after the current batch; press again to continue."));
+    m_resumeButton = new QPushButton(tr("Resume from Checkpoint"));
+    m_resumeButton->setToolTip(tr("Continue a cancelled run from the checkpoint of its last finished epoch, with its settings."));
     m_defaultsButton = new QPushButton(tr("Restore Defaults"));
     m_datasetLabel = new QLabel;
     m_datasetLabel->setWordWrap(true);
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_startButton);
+    buttons->addWidget(m_pauseButton);
     buttons->addWidget(m_cancelButton);
     buttons->addStretch();
     buttons->addWidget(m_defaultsButton);
+    auto *resumeButtons = new QHBoxLayout;
+    resumeButtons->addWidget(m_resumeButton);
+    resumeButtons->addStretch();
 
-    auto *settingsBox = new QGroupBox(tr("ESAFH settings"));
+    auto *settingsBox = new QGroupBox(tr("Training settings"));
     auto *settingsLayout = new QVBoxLayout(settingsBox);
     settingsLayout->addWidget(m_datasetLabel);
     settingsLayout->addWidget(m_settingsForm);
     settingsLayout->addLayout(buttons);
+    settingsLayout->addLayout(resumeButtons);
     settingsLayout->addStretch();
 
     auto *settingsScroll = new QScrollArea;
@@ -171,6 +192,17 @@ void TrainPage::updateControls()
     const bool training = isTraining() || m_startWhenFeaturesReady;
     m_startButton->setEnabled(!training && m_session->dataset() != nullptr);
     m_cancelButton->setEnabled(training);
+    m_pauseButton->setEnabled(isTraining());
+    if (!isTraining() && m_pauseButton->isChecked()) {
+        const QSignalBlocker blocker(m_pauseButton);
+        m_pauseButton->setChecked(false);
+        m_pauseButton->setText(tr("Pause"));
+    }
+    const TrainingCheckpoint &checkpoint = m_session->checkpoint();
+    const PreparedDatasetPointer prepared = m_session->dataset();
+    m_resumeButton->setEnabled(!training && checkpoint.isValid() && prepared
+                               && checkpoint.settings.datasetPath == prepared->dataset.source
+                               && checkpoint.epoch < checkpoint.settings.esafh.epochs);
     m_settingsForm->setEnabled(!training);
     m_defaultsButton->setEnabled(!training);
 }
@@ -209,10 +241,37 @@ void TrainPage::showModel()
     if (model != m_trainedModel && !isTraining()) {
         m_settingsForm->setSettings(model->settings);
         m_settingsForm->setBackbone(model->imageBackbone);
-        m_lossChart->setHistory(model->history);
+        showModelHistory(*model);
         m_stageLabel->setText(tr("Showing the model %1, trained in %2 on %3.")
                                   .arg(m_session->modelPath().isEmpty() ? tr("in memory") : m_session->modelPath(),
                                        RemainingTime::formatDuration(model->trainingSeconds), model->datasetName));
+    }
+}
+
+void TrainPage::showModelHistory(const TrainedModel &model)
+{
+    m_lossChart->setHistory(model.history);
+    m_log->clear();
+    m_messageLabel->clear();
+
+    const int epochs = int(model.history.size());
+    m_progress->setRange(0, 1);
+    m_progress->setValue(1);
+    if (epochs == 0) {
+        m_progress->setFormat(tr("Trained; the model file has no per-epoch history"));
+        return;
+    }
+    m_progress->setFormat(epochs == 1 ? tr("Trained for 1 epoch") : tr("Trained for %1 epochs").arg(epochs));
+
+    for (const QJsonValue &entry : model.history) {
+        const QJsonObject epoch = entry.toObject();
+        QString line = tr("Epoch %1/%2: loss %3")
+                           .arg(epoch.value(QStringLiteral("epoch")).toInt())
+                           .arg(epochs)
+                           .arg(epoch.value(QStringLiteral("loss")).toDouble(), 0, 'f', 4);
+        if (epoch.value(QStringLiteral("validation_map")).isDouble())
+            line += tr("; validation mAP %1").arg(epoch.value(QStringLiteral("validation_map")).toDouble(), 0, 'f', 4);
+        appendLog(line);
     }
 }
 
@@ -255,7 +314,34 @@ void TrainPage::startTraining()
         return;
     }
     settings.backbone = backbone.value();
+    startWorker(prepared, settings, QByteArray());
+}
 
+void TrainPage::resumeFromCheckpoint()
+{
+    const TrainingCheckpoint checkpoint = m_session->checkpoint();
+    const PreparedDatasetPointer prepared = m_session->dataset();
+    if (isTraining() || !checkpoint.isValid() || !prepared)
+        return;
+
+    QFile file(checkpoint.path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_messageLabel->setText(tr("Cannot read the checkpoint %1: %2").arg(checkpoint.path, file.errorString()));
+        return;
+    }
+    const QByteArray bytes = file.readAll();
+
+    // The checkpoint only fits the run's own settings, so the form shows them again.
+    m_settingsForm->setSettings(checkpoint.settings.esafh);
+    m_settingsForm->setBackbone(checkpoint.settings.backbone);
+    startWorker(prepared, checkpoint.settings, bytes);
+    appendLog(tr("Resuming after epoch %1 of %2.").arg(checkpoint.epoch).arg(checkpoint.settings.esafh.epochs));
+}
+
+void TrainPage::startWorker(const PreparedDatasetPointer &prepared, const TrainingJobSettings &settings,
+                            const QByteArray &resumeCheckpoint)
+{
+    m_runningSettings = settings;
     m_epochCount = settings.esafh.epochs;
     m_lastRunSucceeded = false;
     m_lossChart->clear();
@@ -264,7 +350,8 @@ void TrainPage::startTraining()
     m_messageLabel->clear();
     m_progress->setRange(0, 0); // Busy until the first batch gives the number of batches.
     m_progress->setFormat(tr("Starting"));
-    appendLog(tr("Training %1 bits for %2 epochs with batches of %3 on %4.")
+    appendLog(tr("Training %1 at %2 bits for %3 epochs with batches of %4 on %5.")
+                  .arg(settings.esafh.method.toUpper())
                   .arg(settings.esafh.bits)
                   .arg(settings.esafh.epochs)
                   .arg(settings.esafh.batchSize)
@@ -273,6 +360,8 @@ void TrainPage::startTraining()
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("training"));
     auto *worker = new TrainingWorker(prepared, settings);
+    worker->setCheckpointPath(m_session->checkpointFilePath());
+    worker->setResumeCheckpoint(resumeCheckpoint);
     worker->moveToThread(m_thread);
     m_worker = worker;
 
@@ -280,6 +369,7 @@ void TrainPage::startTraining()
     connect(worker, &TrainingWorker::stageChanged, this, &TrainPage::showStage);
     connect(worker, &TrainingWorker::batchFinished, this, &TrainPage::showBatch);
     connect(worker, &TrainingWorker::epochFinished, this, &TrainPage::showEpoch);
+    connect(worker, &TrainingWorker::checkpointSaved, this, &TrainPage::keepCheckpoint);
     connect(worker, &TrainingWorker::succeeded, this, &TrainPage::finishWithModel);
     connect(worker, &TrainingWorker::failed, this, &TrainPage::finishWithError);
     connect(worker, &TrainingWorker::finished, this, &TrainPage::releaseWorker);
@@ -289,6 +379,30 @@ void TrainPage::startTraining()
     m_thread->start();
     updateControls();
     Q_EMIT trainingStarted();
+}
+
+bool TrainPage::isPaused() const
+{
+    return m_worker && m_worker->isPaused();
+}
+
+void TrainPage::setPaused(bool paused)
+{
+    if (!m_worker)
+        return;
+    m_worker->setPaused(paused);
+    if (m_pauseButton->isChecked() != paused) {
+        const QSignalBlocker blocker(m_pauseButton);
+        m_pauseButton->setChecked(paused);
+    }
+    m_pauseButton->setText(paused ? tr("Continue") : tr("Pause"));
+    m_stageLabel->setText(paused ? tr("Paused after the current batch.") : tr("Training."));
+    appendLog(paused ? tr("Paused.") : tr("Continued."));
+}
+
+void TrainPage::keepCheckpoint(const QString &path, int epoch)
+{
+    m_session->setCheckpoint(TrainingCheckpoint{path, epoch, m_runningSettings});
 }
 
 void TrainPage::startWhenFeaturesReady()
@@ -327,6 +441,7 @@ void TrainPage::cancelTraining()
     if (!m_worker)
         return;
     m_worker->requestCancel();
+    m_worker->setPaused(false);
     m_cancelButton->setEnabled(false);
     m_stageLabel->setText(tr("Cancelling after the current batch…"));
 }

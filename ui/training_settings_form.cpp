@@ -43,6 +43,19 @@ QDoubleSpinBox *makeDoubleSpinBox(double minimum, double maximum, int decimals, 
     return spinBox;
 }
 
+QString methodDisplayName(const QString &name)
+{
+    if (name == QLatin1String("esafh"))
+        return TrainingSettingsForm::tr("ESAFH");
+    if (name == QLatin1String("djsrh"))
+        return TrainingSettingsForm::tr("DJSRH (anchor)");
+    if (name == QLatin1String("jdsh"))
+        return TrainingSettingsForm::tr("JDSH (anchor)");
+    if (name == QLatin1String("dgcpn"))
+        return TrainingSettingsForm::tr("DGCPN (anchor)");
+    return name;
+}
+
 // Item data of the backbone entry that opens a file dialog instead of naming a backbone.
 const QString kOtherFile = QStringLiteral("other-file");
 
@@ -63,6 +76,14 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
     form->setContentsMargins(0, 0, 0, 0);
 
     addBackboneEditors(form);
+
+    m_method = new QComboBox;
+    for (const QString &name : EsafhSettings::methodNames())
+        m_method->addItem(methodDisplayName(name), name);
+    m_method->setToolTip(withDefault(tr("The hashing method trained: ESAFH, or one of the anchors it is compared with "
+                                        "(DJSRH, JDSH, DGCPN). Choosing one loads its defaults."),
+                                     methodDisplayName(defaults.method)));
+    form->addRow(tr("Method:"), m_method);
 
     m_bits = new QComboBox;
     for (int bits : {16, 32, 64, 128})
@@ -90,10 +111,7 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
                                                        QString::number(defaults.enrichmentWeight)));
     form->addRow(tr("Enrichment weight (β):"), m_enrichmentWeight);
 
-    m_attentionFusion = new QCheckBox(tr("Learn per-item fusion weights"));
-    m_attentionFusion->setToolTip(withDefault(tr("When off, the similarity matrices are fused with fixed equal weights."),
-                                              defaults.attentionFusion ? tr("on") : tr("off")));
-    form->addRow(tr("Attention fusion:"), m_attentionFusion);
+    addAblationSwitches(form, defaults);
 
     m_fusionScale = makeDoubleSpinBox(0.1, 5, 2, 0.1, withDefault(tr("μ, the scale of the fused similarity target."),
                                                                   QString::number(defaults.fusionScale)));
@@ -159,12 +177,84 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget *parent) : QWidget(parent)
         connect(spinBox, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsForm::settingsChanged);
     for (QComboBox *comboBox : findChildren<QComboBox *>())
         connect(comboBox, &QComboBox::currentIndexChanged, this, &TrainingSettingsForm::settingsChanged);
-    connect(m_attentionFusion, &QCheckBox::toggled, this, &TrainingSettingsForm::settingsChanged);
+    for (QCheckBox *checkBox : findChildren<QCheckBox *>())
+        connect(checkBox, &QCheckBox::toggled, this, &TrainingSettingsForm::settingsChanged);
+    connect(m_method, &QComboBox::activated, this, &TrainingSettingsForm::applyMethodDefaults);
+}
+
+void TrainingSettingsForm::addAblationSwitches(QFormLayout *form, const EsafhSettings &defaults)
+{
+    auto onOff = [](bool value) { return value ? tr("on") : tr("off"); };
+
+    m_attentionFusion = new QCheckBox(tr("Learn per-item fusion weights"));
+    m_attentionFusion->setObjectName(QStringLiteral("attentionFusion"));
+    m_attentionFusion->setToolTip(withDefault(tr("When off, the similarity matrices are fused with fixed equal weights."),
+                                              onOff(defaults.attentionFusion)));
+    form->addRow(tr("Attention fusion:"), m_attentionFusion);
+
+    m_neighbourEnrichment = new QCheckBox(tr("Enrich texts with their neighbours"));
+    m_neighbourEnrichment->setObjectName(QStringLiteral("neighbourEnrichment"));
+    m_neighbourEnrichment->setToolTip(
+        withDefault(tr("Builds S_T from the texts enriched with their graph neighbours; when off, from the plain "
+                       "texts, and β has no effect."),
+                    onOff(defaults.neighbourEnrichment)));
+    form->addRow(tr("Neighbour enrichment:"), m_neighbourEnrichment);
+
+    m_learnedTextEncoder = new QCheckBox(tr("Graph-convolution text encoder"));
+    m_learnedTextEncoder->setObjectName(QStringLiteral("learnedTextEncoder"));
+    m_learnedTextEncoder->setToolTip(
+        withDefault(tr("Gives the text network its graph-convolution layer; when off, the text network is a plain "
+                       "MLP as in the anchors. A saved model's network shape depends on it."),
+                    onOff(defaults.learnedTextEncoder)));
+    form->addRow(tr("Learned text encoder:"), m_learnedTextEncoder);
+
+    m_crossModalTerm = new QCheckBox(tr("Fuse the cross-modal matrix S_C"));
+    m_crossModalTerm->setObjectName(QStringLiteral("crossModalTerm"));
+    m_crossModalTerm->setToolTip(withDefault(tr("Makes S_C a candidate of the fusion; when off, only S_I and S_T are fused."),
+                                             onOff(defaults.crossModalTerm)));
+    form->addRow(tr("Cross-modal term:"), m_crossModalTerm);
+
+    m_neighbourCoherence = new QCheckBox(tr("Blend in neighbour coherence"));
+    m_neighbourCoherence->setObjectName(QStringLiteral("neighbourCoherence"));
+    m_neighbourCoherence->setToolTip(
+        withDefault(tr("Mixes into each similarity matrix how many of their top-k neighbours two items share "
+                       "(the DGCPN term)."),
+                    onOff(defaults.neighbourCoherence)));
+    form->addRow(tr("Neighbour coherence:"), m_neighbourCoherence);
+}
+
+QCheckBox *TrainingSettingsForm::ablationSwitch(const QString &name) const
+{
+    return findChild<QCheckBox *>(name);
+}
+
+void TrainingSettingsForm::applyMethodDefaults(int index)
+{
+    const Result<EsafhSettings> defaults = EsafhSettings::forMethod(m_method->itemData(index).toString());
+    if (!defaults)
+        return;
+
+    // The method changes how the targets and losses are built, not the run's schedule or hardware.
+    const EsafhSettings current = settings();
+    EsafhSettings next = defaults.value();
+    next.bits = current.bits;
+    next.epochs = current.epochs;
+    next.batchSize = current.batchSize;
+    next.seed = current.seed;
+    next.optimizer = current.optimizer;
+    next.device = current.device;
+    next.threads = current.threads;
+    setSettings(next);
 }
 
 EsafhSettings TrainingSettingsForm::settings() const
 {
     EsafhSettings settings = m_base;
+    settings.method = m_method->currentData().toString();
+    settings.neighbourCoherence = m_neighbourCoherence->isChecked();
+    settings.neighbourEnrichment = m_neighbourEnrichment->isChecked();
+    settings.learnedTextEncoder = m_learnedTextEncoder->isChecked();
+    settings.crossModalTerm = m_crossModalTerm->isChecked();
     settings.bits = m_bits->currentData().toInt();
     settings.epochs = m_epochs->value();
     settings.batchSize = m_batchSize->value();
@@ -186,6 +276,12 @@ EsafhSettings TrainingSettingsForm::settings() const
 void TrainingSettingsForm::setSettings(const EsafhSettings &settings)
 {
     m_base = settings;
+
+    m_method->setCurrentIndex(qMax(0, m_method->findData(settings.method)));
+    m_neighbourCoherence->setChecked(settings.neighbourCoherence);
+    m_neighbourEnrichment->setChecked(settings.neighbourEnrichment);
+    m_learnedTextEncoder->setChecked(settings.learnedTextEncoder);
+    m_crossModalTerm->setChecked(settings.crossModalTerm);
 
     const int bitsIndex = m_bits->findData(settings.bits);
     if (bitsIndex < 0)

@@ -16,9 +16,11 @@ class QSpinBox;
 
 namespace esafh::ui {
 
-/// Editors for the image backbone and for the ESAFH settings a user changes most:
-/// code length, schedule, the main weights of the method, the optimiser and the
-/// device. Each editor's tooltip states what it sets and its default. Settings
+/// Editors for the image backbone and for the settings a user changes most: the
+/// method (ESAFH or an anchor), code length, schedule, the main weights of the
+/// method, the ablation switches, the optimiser and the device. Choosing another
+/// method loads that method's defaults but keeps the code length, schedule, seed,
+/// optimiser and device. Each editor's tooltip states what it sets and its default. Settings
 /// without an editor keep the values passed to setSettings.
 ///
 /// The backbone list contains the built-in backbones, the TorchScript and ONNX files
@@ -30,6 +32,11 @@ class TrainingSettingsForm : public QWidget
 
 public:
     explicit TrainingSettingsForm(QWidget *parent = nullptr);
+
+    /// The method editor; its item data are the names of EsafhSettings::methodNames().
+    QComboBox *methodBox() const { return m_method; }
+    /// The switch of a boolean setting named as in EsafhSettings::toJson(), or null.
+    QCheckBox *ablationSwitch(const QString &name) const;
 
     EsafhSettings settings() const;
     void setSettings(const EsafhSettings &settings);
@@ -51,6 +58,8 @@ private:
     void chooseModelFile();
     void updateBackboneEditors();
     void updateDeviceLabel();
+    void applyMethodDefaults(int index);
+    void addAblationSwitches(QFormLayout *form, const EsafhSettings &defaults);
 
     EsafhSettings m_base;
     QComboBox *m_backbone = nullptr;
@@ -60,6 +69,7 @@ private:
     QLineEdit *m_standardDeviation = nullptr;
     QLineEdit *m_layer = nullptr;
     int m_previousBackboneIndex = 0;
+    QComboBox *m_method = nullptr;
     QComboBox *m_bits = nullptr;
     QSpinBox *m_epochs = nullptr;
     QSpinBox *m_batchSize = nullptr;
@@ -67,6 +77,10 @@ private:
     QSpinBox *m_neighbourCount = nullptr;
     QDoubleSpinBox *m_enrichmentWeight = nullptr;
     QCheckBox *m_attentionFusion = nullptr;
+    QCheckBox *m_neighbourCoherence = nullptr;
+    QCheckBox *m_neighbourEnrichment = nullptr;
+    QCheckBox *m_learnedTextEncoder = nullptr;
+    QCheckBox *m_crossModalTerm = nullptr;
     QDoubleSpinBox *m_fusionScale = nullptr;
     QDoubleSpinBox *m_attentionKlWeight = nullptr;
     QDoubleSpinBox *m_intraModalWeight = nullptr;

@@ -3,6 +3,7 @@
 #include "common/logging.h"
 
 #include <QElapsedTimer>
+#include <QSaveFile>
 
 namespace esafh::ui {
 
@@ -19,11 +20,25 @@ void TrainingWorker::run()
     qCInfo(lcUi) << "Training started on" << m_dataset->dataset.split.training.size() << "items," << m_settings.esafh.bits
                  << "bits," << m_settings.esafh.epochs << "epochs";
 
+    if (!m_resumeCheckpoint.isEmpty()) {
+        // TODO: trainModel() takes no checkpoint yet; resuming needs TrainingJobSettings or
+        // TrainingJobCallbacks to carry one through to trainEsafh().
+        Q_EMIT failed(tr("Resuming from a checkpoint is not supported by this build's training job; start a new run."));
+        Q_EMIT finished();
+        return;
+    }
+
     TrainingJobCallbacks callbacks;
     callbacks.cancel = &m_cancel;
     callbacks.onStage = [this](const QString &stage) { Q_EMIT stageChanged(stage); };
+    callbacks.training.pause = &m_pause;
     callbacks.training.onBatch = [this](const BatchReport &report) { Q_EMIT batchFinished(report); };
-    callbacks.training.onEpoch = [this](const EpochReport &report) { Q_EMIT epochFinished(report); };
+    callbacks.training.onEpoch = [this](const EpochReport &report) {
+        m_lastEpoch = report.epoch;
+        Q_EMIT epochFinished(report);
+    };
+    if (!m_checkpointPath.isEmpty())
+        callbacks.training.onCheckpoint = [this](const QByteArray &checkpoint) { writeCheckpoint(checkpoint); };
 
     Result<TrainedModel> trained = trainModel(*m_dataset, m_settings, callbacks);
     if (trained) {
@@ -34,6 +49,17 @@ void TrainingWorker::run()
         Q_EMIT failed(trained.error());
     }
     Q_EMIT finished();
+}
+
+void TrainingWorker::writeCheckpoint(const QByteArray &checkpoint)
+{
+    // Written here on the training thread, so that a large checkpoint never stalls the GUI.
+    QSaveFile file(m_checkpointPath);
+    if (!file.open(QIODevice::WriteOnly) || file.write(checkpoint) != checkpoint.size() || !file.commit()) {
+        qCWarning(lcUi) << "Writing the checkpoint" << m_checkpointPath << "failed:" << file.errorString();
+        return;
+    }
+    Q_EMIT checkpointSaved(m_checkpointPath, m_lastEpoch);
 }
 
 } // namespace esafh::ui

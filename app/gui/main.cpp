@@ -1,3 +1,4 @@
+#include "evaluate_page.h"
 #include "main_window.h"
 #include "session.h"
 
@@ -14,6 +15,7 @@ struct StartupFiles
 {
     QString dataset;
     QString model;
+    QString comparison;
 };
 
 // Parses the command line; exits with a message on an unknown option or a missing file.
@@ -33,8 +35,13 @@ StartupFiles parseArguments(const QCoreApplication &application)
     const QCommandLineOption modelOption(QStringLiteral("model"),
                                          QApplication::translate("main", "Model file to open on start."),
                                          QStringLiteral("MODEL"));
+    const QCommandLineOption comparisonOption(
+        QStringLiteral("comparison"),
+        QApplication::translate("main", "Comparison folder (written by esafh-cli compare) to show on the Evaluate screen."),
+        QStringLiteral("DIR"));
     parser.addOption(datasetOption);
     parser.addOption(modelOption);
+    parser.addOption(comparisonOption);
     parser.process(application);
 
     if (!parser.positionalArguments().isEmpty()) {
@@ -44,8 +51,8 @@ StartupFiles parseArguments(const QCoreApplication &application)
         std::exit(2);
     }
 
-    StartupFiles files{parser.value(datasetOption), parser.value(modelOption)};
-    for (const QString &path : {files.dataset, files.model}) {
+    StartupFiles files{parser.value(datasetOption), parser.value(modelOption), parser.value(comparisonOption)};
+    for (const QString &path : {files.dataset, files.model, files.comparison}) {
         if (!path.isEmpty() && !QFileInfo::exists(path)) {
             std::fprintf(stderr, "%s\n", qPrintable(QApplication::translate("main", "%1 not found. Check the path.").arg(path)));
             std::exit(2);
@@ -101,6 +108,9 @@ int main(int argc, char *argv[])
         window.session()->openModel(files.model);
         window.showScreen(esafh::ui::MainWindow::SearchScreen);
     }
+    // A comparison that cannot be read leaves its message on the Evaluate screen.
+    if (!files.comparison.isEmpty() && window.evaluatePage()->openComparison(files.comparison))
+        window.showScreen(esafh::ui::MainWindow::EvaluateScreen);
 
     return QApplication::exec();
 }

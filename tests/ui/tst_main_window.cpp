@@ -1,5 +1,6 @@
 #include "dataset_items_model.h"
 #include "dataset_page.h"
+#include "evaluate_page.h"
 #include "main_window.h"
 #include "message_banner.h"
 #include "screenshot_tour.h"
@@ -10,7 +11,11 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -32,6 +37,8 @@ private Q_SLOTS:
     void cleanup();
     void fileMenuHasShortcuts();
     void emptyFolderShowsError();
+    void openedDatasetCountsItems();
+    void openedComparisonIsRecent();
     void invalidModelFileShowsError();
     void datasetScreenShowsCounts();
     void cocoMiniOpens();
@@ -92,7 +99,16 @@ void TestMainWindow::fileMenuHasShortcuts()
     QCOMPARE(shortcuts.value(QStringLiteral("Open Dataset…")), QKeySequence(QKeySequence::Open));
     QCOMPARE(shortcuts.value(QStringLiteral("Open Model…")), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     QCOMPARE(shortcuts.value(QStringLiteral("Save Model As…")), QKeySequence(QKeySequence::Save));
+    QCOMPARE(shortcuts.value(QStringLiteral("Open Comparison…")), QKeySequence(Qt::CTRL | Qt::Key_E));
+    QCOMPARE(shortcuts.value(QStringLiteral("Open Run Records…")), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    QCOMPARE(shortcuts.value(QStringLiteral("Evaluate")), QKeySequence(Qt::CTRL | Qt::Key_5));
     QVERIFY(shortcuts.contains(QStringLiteral("Quit")));
+
+    // Every screen has its View entry, and the shortcut shows it.
+    QTest::keyClick(m_window, Qt::Key_5, Qt::ControlModifier);
+    QCOMPARE(m_window->currentScreen(), MainWindow::EvaluateScreen);
+    QTest::keyClick(m_window, Qt::Key_2, Qt::ControlModifier);
+    QCOMPARE(m_window->currentScreen(), MainWindow::TrainScreen);
 }
 
 void TestMainWindow::emptyFolderShowsError()
@@ -110,6 +126,47 @@ void TestMainWindow::emptyFolderShowsError()
     m_window->showScreen(MainWindow::SearchScreen);
     QCOMPARE(m_window->currentScreen(), MainWindow::SearchScreen);
     QVERIFY(openDataset(m_tinyRoot));
+}
+
+void TestMainWindow::openedDatasetCountsItems()
+{
+    ui::Session *session = m_window->session();
+    QSignalSpy notes(session, &ui::Session::statusMessage);
+    QVERIFY(openDataset(m_tinyRoot));
+
+    QStringList texts;
+    for (const QList<QVariant> &note : std::as_const(notes))
+        texts.append(note.constFirst().toString());
+    QVERIFY2(texts.contains(QStringLiteral("Opened tiny: %1 items.").arg(test::tinyItemCount)), qPrintable(texts.join(u'|')));
+    QVERIFY2(!texts.join(u'|').contains(QStringLiteral("(s)")), qPrintable(texts.join(u'|')));
+}
+
+void TestMainWindow::openedComparisonIsRecent()
+{
+    const QString folder = m_folder.filePath(QStringLiteral("comparison"));
+    QVERIFY(QDir().mkpath(folder));
+    QFile file(folder + QStringLiteral("/results.json"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    const QJsonObject comparison{
+        {QStringLiteral("format"), QStringLiteral("esafh-comparison")},
+        {QStringLiteral("version"), 1},
+        {QStringLiteral("protocol"), QJsonObject{{QStringLiteral("ties"), QStringLiteral("tie-aware")}, {QStringLiteral("k"), 50}}},
+        {QStringLiteral("rows"), QJsonArray{}}};
+    file.write(QJsonDocument(comparison).toJson());
+    file.close();
+
+    QVERIFY2(m_window->evaluatePage()->openComparison(folder), qPrintable(m_window->evaluatePage()->messageText()));
+
+    QMenu *recent = nullptr;
+    for (QMenu *menu : m_window->menuBar()->findChildren<QMenu *>()) {
+        if (menu->title().remove(QLatin1Char('&')) == QStringLiteral("Recent Comparisons"))
+            recent = menu;
+    }
+    QVERIFY(recent);
+    QStringList entries;
+    for (QAction *action : recent->actions())
+        entries.append(action->text() + QLatin1Char('|') + action->data().toString() + QLatin1Char('|') + action->toolTip());
+    QVERIFY2(entries.join(u';').contains(QStringLiteral("comparison")), qPrintable(entries.join(u';')));
 }
 
 void TestMainWindow::invalidModelFileShowsError()
@@ -186,7 +243,8 @@ void TestMainWindow::screenshotTourSavesEveryScreen()
 
     const QStringList expected{QStringLiteral("dataset.png"), QStringLiteral("train.png"),
                                QStringLiteral("similarity.png"), QStringLiteral("similarity-side-by-side.png"),
-                               QStringLiteral("search.png"), QStringLiteral("search-from-item.png")};
+                               QStringLiteral("search.png"), QStringLiteral("search-from-item.png"),
+                               QStringLiteral("evaluate.png")};
     QCOMPARE(tour.savedCount(), expected.size());
     for (const QString &name : expected) {
         const QImage image(QDir(folder).filePath(name));

@@ -17,6 +17,8 @@ private Q_SLOTS:
     void saveWithoutModelFails();
     void savedModelReopensWithItsDataset();
     void missingDatasetOfModelIsReported();
+    void modelOfOtherFeaturesIsReported();
+    void checkpointFileIsInTemporaryFolder();
 
 private:
     QTemporaryDir m_folder;
@@ -92,6 +94,51 @@ void TestSession::missingDatasetOfModelIsReported()
     for (const QList<QVariant> &note : std::as_const(notes))
         reported = reported || note.constFirst().toString().contains(QStringLiteral("was not found"));
     QVERIFY(reported);
+}
+
+void TestSession::modelOfOtherFeaturesIsReported()
+{
+    QVERIFY(QFileInfo::exists(m_modelPath));
+    Result<PreparedDataset> prepared = prepareDataset(m_settings);
+    QVERIFY2(prepared.ok(), qPrintable(prepared.error()));
+    prepared->imageFeatures.extractorIdentity = QStringLiteral("another-extractor");
+
+    Session session;
+    session.setDataset(std::make_shared<const PreparedDataset>(std::move(prepared).value()));
+    const ui::PreparedDatasetPointer dataset = session.dataset();
+    QSignalSpy modelChanged(&session, &Session::modelChanged);
+    QSignalSpy errors(&session, &Session::errorOccurred);
+    session.openModel(m_modelPath);
+    QVERIFY(modelChanged.wait(30000));
+
+    QCOMPARE(errors.count(), 1);
+    const QString message = errors.constFirst().constFirst().toString();
+    QVERIFY2(message.contains(QStringLiteral("another-extractor")), qPrintable(message));
+    QVERIFY2(message.contains(session.model()->imageExtractor), qPrintable(message));
+
+    // The session stays usable: the model is there for search and the dataset is kept.
+    QVERIFY(session.model() != nullptr);
+    QCOMPARE(session.dataset(), dataset);
+    QVERIFY(!session.isBusy());
+}
+
+void TestSession::checkpointFileIsInTemporaryFolder()
+{
+    QString folder;
+    {
+        Session session;
+        const QString path = session.checkpointFilePath();
+        QVERIFY(!path.isEmpty());
+        folder = QFileInfo(path).absolutePath();
+        QVERIFY(QFileInfo(folder).isDir());
+        QVERIFY(!session.checkpoint().isValid());
+
+        QSignalSpy changed(&session, &Session::checkpointChanged);
+        session.setCheckpoint(ui::TrainingCheckpoint{path, 2, m_settings});
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(session.checkpoint().epoch, 2);
+    }
+    QVERIFY(!QFileInfo::exists(folder));
 }
 
 QTEST_MAIN(TestSession)
