@@ -224,9 +224,11 @@ void runTrainingBenchmarks(const BenchOptions &options, Report &report)
     EsafhSettings djsrh = EsafhSettings::forMethod(QStringLiteral("djsrh")).value();
     djsrh.epochs = settings.epochs;
     compareEpochs(QStringLiteral("%1 items, DJSRH").arg(images.rows()), images, texts, djsrh, report);
-    djsrh.epochs = largerSettings.epochs;
-    compareEpochs(QStringLiteral("%1 items (training set repeated), DJSRH").arg(larger), repeatRows(images, larger),
-                  repeatRows(texts, larger), djsrh, report);
+    if (!options.quick) {
+        djsrh.epochs = largerSettings.epochs;
+        compareEpochs(QStringLiteral("%1 items (training set repeated), DJSRH").arg(larger), repeatRows(images, larger),
+                      repeatRows(texts, larger), djsrh, report);
+    }
 
     if (!model)
         return;
