@@ -39,9 +39,10 @@ constexpr double sparseDensity = 0.05;
 /// graph of approximateNeighbourLists. The exact inverted index costs about
 /// n^2 / vocabulary size. The approximate search costs about n times its candidates
 /// per text, but each candidate is a random memory access.
-/// NOTE: an estimate from esafh-bench on a shared 2-core AMD EPYC: with 8-word
-/// texts over 1,000 words both took about 10 s of CPU time at 200,000 texts (the
-/// exact one 0.3 s at 20,000), so the crossover lies near 200,000.
+/// NOTE: an estimate from esafh-bench on a shared 2-core AMD EPYC. With 8-word
+/// texts over 1,000 words, the whole text graph took 19.8 s of CPU time with the
+/// exact search and 15.7 s with the approximate one at 200,000 texts (0.65 and
+/// 0.74 s at 20,000), so the crossover lies near 200,000.
 constexpr int64_t approximateGraphTexts = 250000;
 
 /// Rows aggregated at once; aggregation gathers k neighbour rows of d values per text.
