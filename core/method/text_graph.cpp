@@ -295,6 +295,7 @@ TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const to
         return none;
     }
 
+    // TODO: dense texts of large training sets still take the blocked path, whose time grows with n^2.
     // The approximate search covers the training graph only: other texts are few
     // beside the training set and get the exact search, like every small set.
     const bool trainingGraph = normalisedTexts.is_same(normalisedTraining);
