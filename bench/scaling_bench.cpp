@@ -81,6 +81,7 @@ struct ChildResult
     double cpuSeconds = std::numeric_limits<double>::quiet_NaN(); ///< CPU time of the stage, all threads.
     double peakMiB = std::numeric_limits<double>::quiet_NaN();   ///< Peak resident memory during the stage.
     double beforeMiB = std::numeric_limits<double>::quiet_NaN(); ///< Resident memory with the features, before it.
+    double recall = std::numeric_limits<double>::quiet_NaN();    ///< Graph stages: recall@k of the neighbours.
     QString error;
 };
 
@@ -99,7 +100,8 @@ ChildResult runChild(const QString &stage, int items)
 
     static const QRegularExpression line(
         QStringLiteral("seconds=([0-9.eE+-]+) cpu_seconds=([0-9.eE+-]+) peak_mib=([0-9.eE+-]+) before_mib=([0-9.eE+-]+)"));
-    const QRegularExpressionMatch match = line.match(QString::fromLocal8Bit(process.readAllStandardOutput()));
+    const QString output = QString::fromLocal8Bit(process.readAllStandardOutput());
+    const QRegularExpressionMatch match = line.match(output);
     if (!match.hasMatch()) {
         result.error = QStringLiteral("the %1 child for %2 items printed no result").arg(stage).arg(items);
         return result;
@@ -108,20 +110,69 @@ ChildResult runChild(const QString &stage, int items)
     result.cpuSeconds = match.captured(2).toDouble();
     result.peakMiB = match.captured(3).toDouble();
     result.beforeMiB = match.captured(4).toDouble();
+
+    static const QRegularExpression recallLine(QStringLiteral("recall=([0-9.eE+-]+)"));
+    const QRegularExpressionMatch recall = recallLine.match(output);
+    if (recall.hasMatch())
+        result.recall = recall.captured(1).toDouble();
     return result;
 }
 
-/// Steps 1 and 2 as the trainer runs them: neighbours, aggregates, adjacency, enrichment.
-double buildTextGraph(const FeatureMatrix &texts)
+constexpr int neighbourCount = 10;
+
+/// Texts whose exact neighbours the recall of a graph is measured on.
+constexpr int64_t recallSample = 2000;
+
+/// Steps 1 and 2 as the trainer runs them: neighbours, aggregates, adjacency,
+/// enrichment. Returns the seconds; `neighbours` receives the graph.
+double buildTextGraph(const torch::Tensor &normalised, detail::TextGraphPath path, detail::TextNeighbours &neighbours)
 {
     torch::NoGradGuard noGrad;
-    const torch::Tensor normalised = detail::rowNormalise(detail::viewTensor(texts, torch::kCPU));
     return secondsOf([&] {
-        const detail::TextNeighbours neighbours = detail::findTextNeighbours(normalised, normalised, 10);
+        neighbours = detail::findTextNeighbours(normalised, normalised, neighbourCount, path);
         const torch::Tensor aggregates = detail::aggregateNeighbours(normalised, neighbours, normalised);
         const torch::Tensor adjacency = detail::normalisedAdjacency(neighbours, normalised.size(0));
         const torch::Tensor enriched = detail::enrichTrainingTexts(normalised, adjacency, 1.0);
     });
+}
+
+/// Recall@k of a training graph on evenly spaced texts, against the exact inverted
+/// index. A returned neighbour counts when its cosine is at least the text's k-th
+/// exact cosine, at most k per text, so tied texts are interchangeable.
+double graphRecall(const torch::Tensor &normalised, const detail::TextNeighbours &graph)
+{
+    torch::NoGradGuard noGrad;
+    const int64_t n = normalised.size(0);
+    const torch::Tensor rows = torch::arange(0, n, std::max<int64_t>(1, n / recallSample), torch::kLong);
+    const torch::Tensor sample = normalised.index_select(0, rows);
+    const detail::TextNeighbours exact =
+        detail::findTextNeighbours(sample, normalised, neighbourCount, detail::TextGraphPath::InvertedIndex);
+
+    int64_t found = 0;
+    int64_t expected = 0;
+    for (int64_t r = 0; r < rows.size(0); ++r) {
+        const int64_t row = rows[r].item<int64_t>();
+        const auto cosineWith = [&](int64_t item) {
+            return static_cast<int64_t>(std::llround(sample[r].dot(normalised[item]).item<double>() * 1e6));
+        };
+        int64_t threshold = std::numeric_limits<int64_t>::max();
+        int64_t validCount = 0;
+        for (int64_t slot = 0; slot < exact.indices.size(1); ++slot) {
+            if (exact.valid[r][slot].item<bool>()) {
+                threshold = std::min(threshold, cosineWith(exact.indices[r][slot].item<int64_t>()));
+                ++validCount;
+            }
+        }
+        int64_t hits = 0;
+        for (int64_t slot = 0; slot < graph.indices.size(1); ++slot) {
+            // One step of slack for float differences between the two dot products.
+            if (graph.valid[row][slot].item<bool>() && cosineWith(graph.indices[row][slot].item<int64_t>()) >= threshold - 1)
+                ++hits;
+        }
+        found += std::min(hits, validCount);
+        expected += validCount;
+    }
+    return expected == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(expected);
 }
 
 double trainOneEpoch(const FeatureMatrix &images, const FeatureMatrix &texts)
@@ -144,8 +195,11 @@ int runScalingChild(const QString &stage, int items)
     FeatureMatrix images;
     FeatureMatrix texts;
     syntheticFeatures(items, images, texts);
-    if (stage == QLatin1String("graph"))
+    const bool graphStage = stage == QLatin1String("graph") || stage == QLatin1String("approximate-graph");
+    if (graphStage)
         images.resize(0, 0);
+    const torch::Tensor normalisedTexts =
+        graphStage ? detail::rowNormalise(detail::viewTensor(texts, torch::kCPU)) : torch::Tensor();
 
     // The peak counts from here, so loading LibTorch and generating data are not in it.
     const double beforeMiB = residentMemoryMiB();
@@ -154,19 +208,26 @@ int runScalingChild(const QString &stage, int items)
 
     const double cpuStart = processCpuSeconds();
     double seconds = std::numeric_limits<double>::quiet_NaN();
-    if (stage == QLatin1String("graph")) {
+    detail::TextNeighbours neighbours;
+    if (graphStage) {
         configureThreads(0, EsafhSettings().batchSize); // as training chooses
-        seconds = buildTextGraph(texts);
+        const detail::TextGraphPath path = stage == QLatin1String("graph") ? detail::TextGraphPath::Automatic
+                                                                           : detail::TextGraphPath::Approximate;
+        seconds = buildTextGraph(normalisedTexts, path, neighbours);
     } else if (stage == QLatin1String("epoch")) {
         seconds = trainOneEpoch(images, texts);
     } else {
-        QTextStream(stderr) << "Unknown child stage \"" << stage << "\": expected graph or epoch.\n";
+        QTextStream(stderr) << "Unknown child stage \"" << stage << "\": expected graph, approximate-graph or epoch.\n";
         return 2;
     }
 
     // The epoch's CPU time includes building the model and the text graph before it.
-    QTextStream(stdout) << "seconds=" << seconds << " cpu_seconds=" << processCpuSeconds() - cpuStart << " peak_mib=" << peakMemoryMiB() << " before_mib=" << beforeMiB
-                        << "\n";
+    QTextStream out(stdout);
+    out << "seconds=" << seconds << " cpu_seconds=" << processCpuSeconds() - cpuStart << " peak_mib=" << peakMemoryMiB()
+        << " before_mib=" << beforeMiB;
+    if (graphStage)
+        out << " recall=" << graphRecall(normalisedTexts, neighbours); // after the peak was read
+    out << "\n";
     return std::isnan(seconds) ? 1 : 0;
 }
 
@@ -179,7 +240,7 @@ void runScalingBenchmarks(const BenchOptions &options, Report &report)
                                "text), k = 10 neighbours, batches of 32; each size in its own process")
                     .arg(imageDimension).arg(textDimension).arg(wordsPerText));
 
-    for (const QString &stage : {QStringLiteral("graph"), QStringLiteral("epoch")}) {
+    for (const QString &stage : {QStringLiteral("graph"), QStringLiteral("approximate-graph"), QStringLiteral("epoch")}) {
         ChildResult smallest;
         for (int items : sizes) {
             const ChildResult result = runChild(stage, items);
@@ -187,8 +248,9 @@ void runScalingBenchmarks(const BenchOptions &options, Report &report)
                 report.note(result.error);
                 continue;
             }
-            const QString name = stage == QLatin1String("graph") ? QStringLiteral("Text graph (steps 1 and 2)")
-                                                                 : QStringLiteral("One epoch");
+            const QString name = stage == QLatin1String("graph")               ? QStringLiteral("Text graph (steps 1 and 2)")
+                                 : stage == QLatin1String("approximate-graph") ? QStringLiteral("Approximate text graph")
+                                                                               : QStringLiteral("One epoch");
             const QString baseline = QStringLiteral("%1 items").arg(sizes.front());
             const bool first = items == sizes.front();
             if (first)
@@ -204,6 +266,9 @@ void runScalingBenchmarks(const BenchOptions &options, Report &report)
             report.add(QStringLiteral("%1, %2 items, peak memory added by the stage").arg(name).arg(items),
                        result.peakMiB - result.beforeMiB, QStringLiteral("MiB"),
                        first ? result.peakMiB - result.beforeMiB : smallest.peakMiB - smallest.beforeMiB, baseline);
+            if (!std::isnan(result.recall))
+                report.add(QStringLiteral("%1, %2 items, recall@%3").arg(name).arg(items).arg(neighbourCount),
+                           result.recall, QString());
         }
     }
 }

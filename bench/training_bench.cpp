@@ -87,11 +87,17 @@ struct EpochTimes
     double cpuSeconds = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// The PyTorch script that mirrors a method's epoch.
+QString scriptName(const EsafhSettings &settings)
+{
+    return QStringLiteral("%1_epoch.py").arg(settings.method);
+}
+
 EpochTimes pytorchEpochTimes(const FeatureMatrix &images, const FeatureMatrix &texts, const EsafhSettings &settings,
                              int threads, QString *error)
 {
     const QString python = qEnvironmentVariable("ESAFH_PYTHON", QStringLiteral(ESAFH_BENCH_PYTHON));
-    const QString script = QStringLiteral(ESAFH_BENCH_SOURCE_DIR "/esafh_epoch.py");
+    const QString script = QStringLiteral(ESAFH_BENCH_SOURCE_DIR "/") + scriptName(settings);
     QTemporaryDir folder;
     const QString imagePath = folder.filePath(QStringLiteral("images.f32"));
     const QString textPath = folder.filePath(QStringLiteral("texts.f32"));
@@ -149,9 +155,9 @@ void compareEpochs(const QString &label, const FeatureMatrix &images, const Feat
     if (std::isnan(pytorch.seconds)) {
         report.note(QStringLiteral("PyTorch baseline skipped: %1").arg(error));
     } else {
-        report.add(QStringLiteral("%1, PyTorch script (esafh_epoch.py), one epoch").arg(label), pytorch.seconds,
-                   QStringLiteral("s"));
-        report.add(QStringLiteral("%1, PyTorch script (esafh_epoch.py), one epoch, CPU time").arg(label),
+        report.add(QStringLiteral("%1, PyTorch script (%2), one epoch").arg(label, scriptName(settings)),
+                   pytorch.seconds, QStringLiteral("s"));
+        report.add(QStringLiteral("%1, PyTorch script (%2), one epoch, CPU time").arg(label, scriptName(settings)),
                    pytorch.cpuSeconds, QStringLiteral("s"));
     }
 
@@ -213,6 +219,16 @@ void runTrainingBenchmarks(const BenchOptions &options, Report &report)
     largerSettings.epochs = options.quick ? 2 : 5;
     compareEpochs(QStringLiteral("%1 items (training set repeated)").arg(larger), repeatRows(images, larger),
                   repeatRows(texts, larger), largerSettings, report);
+
+    // The anchor DJSRH with its own settings: no text graph, a plain MLP for texts.
+    EsafhSettings djsrh = EsafhSettings::forMethod(QStringLiteral("djsrh")).value();
+    djsrh.epochs = settings.epochs;
+    compareEpochs(QStringLiteral("%1 items, DJSRH").arg(images.rows()), images, texts, djsrh, report);
+    if (!options.quick) {
+        djsrh.epochs = largerSettings.epochs;
+        compareEpochs(QStringLiteral("%1 items (training set repeated), DJSRH").arg(larger), repeatRows(images, larger),
+                      repeatRows(texts, larger), djsrh, report);
+    }
 
     if (!model)
         return;

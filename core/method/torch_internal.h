@@ -49,9 +49,11 @@ struct TextNeighbours
 /// Search method of findTextNeighbours.
 enum class TextGraphPath
 {
-    Automatic,      ///< The inverted index for sparse non-negative CPU texts, else blocked products.
+    Automatic,      ///< Approximate for a sparse training graph of 250,000 texts or more, else as below.
+                    ///< The inverted index for sparse non-negative CPU texts, else blocked products.
     BlockedProduct, ///< Blocks of texts times all training texts, top k kept per block.
     InvertedIndex,  ///< Per text, only the training texts sharing a non-zero column. CPU, float, non-negative only.
+    Approximate,    ///< The training graph by approximateNeighbourLists; other texts take the inverted index.
 };
 
 /// Finds the `k` nearest training texts of each text. All inputs are row-normalised.
@@ -63,7 +65,10 @@ enum class TextGraphPath
 ///
 /// Memory stays linear in the number of texts: the blocked path holds blockRows x n
 /// cosines at a time (blockRows <= 0 sizes blocks to about 4M cosines), and the
-/// inverted index n cosines per thread. Both paths give the same valid neighbours.
+/// inverted index n cosines per thread. Both exact paths give the same valid
+/// neighbours. The approximate path applies when `normalisedTexts` is
+/// `normalisedTraining` (the training graph) and may miss neighbours: its recall is
+/// measured by the tests and by esafh-bench.
 TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const torch::Tensor &normalisedTraining, int k,
                                   TextGraphPath path = TextGraphPath::Automatic, int64_t blockRows = 0);
 

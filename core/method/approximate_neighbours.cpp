@@ -1,0 +1,367 @@
+// Approximate text neighbour graph: MinHash orderings for the first candidates, then
+// NN-descent rounds. See approximate_neighbours.h.
+
+#include "method/approximate_neighbours.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <numeric>
+
+namespace esafh::detail {
+
+namespace {
+
+/// One non-zero entry of a sparse row.
+struct Entry
+{
+    int32_t column;
+    float value;
+};
+
+/// The texts' non-zero entries row by row, columns ascending.
+struct SparseRows
+{
+    std::vector<int64_t> offsets; ///< n + 1 positions into entries.
+    std::vector<Entry> entries;
+
+    const Entry *begin(int64_t row) const { return entries.data() + offsets[row]; }
+    const Entry *end(int64_t row) const { return entries.data() + offsets[row + 1]; }
+};
+
+SparseRows toSparseRows(const float *texts, int64_t n, int64_t d)
+{
+    SparseRows rows;
+    rows.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+    at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end; ++row) {
+            const float *values = texts + row * d;
+            rows.offsets[row + 1] = std::count_if(values, values + d, [](float value) { return value != 0; });
+        }
+    });
+    std::partial_sum(rows.offsets.begin(), rows.offsets.end(), rows.offsets.begin());
+
+    rows.entries.resize(static_cast<std::size_t>(rows.offsets[n]));
+    at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end; ++row) {
+            const float *values = texts + row * d;
+            Entry *entry = rows.entries.data() + rows.offsets[row];
+            for (int64_t column = 0; column < d; ++column) {
+                if (values[column] != 0)
+                    *entry++ = {static_cast<int32_t>(column), values[column]};
+            }
+        }
+    });
+    return rows;
+}
+
+/// One text spread over d values, so that its cosine with a sparse row takes one
+/// load per entry of that row. The products and their order (columns ascending) are
+/// those of the exact inverted index, so both give the same float cosine.
+class DenseText
+{
+public:
+    DenseText(const SparseRows &rows, int64_t d) : m_rows(rows), m_values(static_cast<std::size_t>(d), 0.0f) {}
+
+    void load(int64_t row)
+    {
+        if (m_row >= 0) {
+            for (const Entry *entry = m_rows.begin(m_row); entry != m_rows.end(m_row); ++entry)
+                m_values[entry->column] = 0;
+        }
+        m_row = row;
+        for (const Entry *entry = m_rows.begin(row); entry != m_rows.end(row); ++entry)
+            m_values[entry->column] = entry->value;
+    }
+
+    int32_t step(int64_t other) const
+    {
+        float cosine = 0;
+        for (const Entry *entry = m_rows.begin(other); entry != m_rows.end(other); ++entry)
+            cosine += m_values[entry->column] * entry->value;
+        return cosineStep(cosine);
+    }
+
+private:
+    const SparseRows &m_rows;
+    std::vector<float> m_values;
+    int64_t m_row = -1;
+};
+
+bool isBetter(const RankedMatch &a, const RankedMatch &b)
+{
+    return a.step != b.step ? a.step > b.step : a.item < b.item;
+}
+
+/// The best `capacity` matches of each text, sorted by isBetter, without repeats.
+/// Each entry carries a flag: new since the last NN-descent round.
+class NeighbourLists
+{
+public:
+    NeighbourLists(int64_t n, int64_t capacity)
+        : m_capacity(capacity)
+        , m_matches(static_cast<std::size_t>(n * capacity))
+        , m_new(static_cast<std::size_t>(n * capacity), 0)
+        , m_sizes(static_cast<std::size_t>(n), 0)
+    {
+    }
+
+    int64_t size(int64_t row) const { return m_sizes[row]; }
+    const RankedMatch &match(int64_t row, int64_t slot) const { return m_matches[row * m_capacity + slot]; }
+    bool isNew(int64_t row, int64_t slot) const { return m_new[row * m_capacity + slot] != 0; }
+
+    /// Inserts a match, marked new, unless the list is full of better ones or holds
+    /// it already; returns whether the list changed.
+    bool insert(int64_t row, const RankedMatch &match)
+    {
+        RankedMatch *list = m_matches.data() + row * m_capacity;
+        char *flags = m_new.data() + row * m_capacity;
+        int32_t &size = m_sizes[row];
+        if (size == m_capacity && !isBetter(match, list[size - 1]))
+            return false;
+        for (int32_t i = 0; i < size; ++i) {
+            if (list[i].item == match.item)
+                return false;
+        }
+
+        int32_t position = std::min<int32_t>(size, static_cast<int32_t>(m_capacity) - 1);
+        while (position > 0 && isBetter(match, list[position - 1])) {
+            list[position] = list[position - 1];
+            flags[position] = flags[position - 1];
+            --position;
+        }
+        list[position] = match;
+        flags[position] = 1;
+        size = std::min<int32_t>(size + 1, static_cast<int32_t>(m_capacity));
+        return true;
+    }
+
+    /// Copies a row of another list set, with every entry marked old.
+    void copyRow(int64_t row, const NeighbourLists &from)
+    {
+        const auto first = from.m_matches.begin() + row * m_capacity;
+        std::copy(first, first + from.m_sizes[row], m_matches.begin() + row * m_capacity);
+        std::fill_n(m_new.begin() + row * m_capacity, m_capacity, 0);
+        m_sizes[row] = from.m_sizes[row];
+    }
+
+    std::vector<RankedMatch> release(int64_t n)
+    {
+        // Pads short lists with step-0 entries, which the caller marks invalid.
+        for (int64_t row = 0; row < n; ++row) {
+            for (int64_t slot = m_sizes[row]; slot < m_capacity; ++slot)
+                m_matches[row * m_capacity + slot] = {0, static_cast<int32_t>(row)};
+        }
+        return std::move(m_matches);
+    }
+
+private:
+    int64_t m_capacity;
+    std::vector<RankedMatch> m_matches;
+    std::vector<char> m_new;
+    std::vector<int32_t> m_sizes;
+};
+
+/// SplitMix64, a fixed 64-bit mix, so the orderings are the same on every platform.
+std::uint64_t mix(std::uint64_t value)
+{
+    value += 0x9E3779B97F4A7C15ULL;
+    value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
+    return value ^ (value >> 31);
+}
+
+/// For each ordering, the texts sorted by a pair of MinHash values of their non-zero
+/// columns. Two texts share a MinHash value with probability equal to the Jaccard
+/// similarity of their column sets, so texts with many shared words sit together.
+/// Ties are broken by a hash of the row, so a window samples a large group at random.
+std::vector<std::vector<int32_t>> minHashOrderings(const SparseRows &rows, int64_t n,
+                                                   const ApproximateSearchSettings &settings)
+{
+    std::vector<std::vector<int32_t>> orderings(static_cast<std::size_t>(settings.minHashOrders));
+    at::parallel_for(0, settings.minHashOrders, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t ordering = begin; ordering < end; ++ordering) {
+            const std::uint64_t salt = mix(settings.seed * 1000003 + static_cast<std::uint64_t>(ordering));
+            struct Key
+            {
+                std::uint64_t first;
+                std::uint64_t second;
+                std::uint64_t tie;
+                int32_t row;
+            };
+            std::vector<Key> keys(static_cast<std::size_t>(n));
+            for (int64_t row = 0; row < n; ++row) {
+                Key key{std::numeric_limits<std::uint64_t>::max(), std::numeric_limits<std::uint64_t>::max(),
+                        mix(salt ^ mix(static_cast<std::uint64_t>(row))), static_cast<int32_t>(row)};
+                for (const Entry *entry = rows.begin(row); entry != rows.end(row); ++entry) {
+                    const std::uint64_t column = static_cast<std::uint64_t>(entry->column);
+                    key.first = std::min(key.first, mix(salt ^ (column << 1)));
+                    key.second = std::min(key.second, mix(salt ^ (column << 1 | 1)));
+                }
+                keys[row] = key;
+            }
+            std::sort(keys.begin(), keys.end(), [](const Key &a, const Key &b) {
+                if (a.first != b.first)
+                    return a.first < b.first;
+                if (a.second != b.second)
+                    return a.second < b.second;
+                return a.tie != b.tie ? a.tie < b.tie : a.row < b.row;
+            });
+
+            std::vector<int32_t> &order = orderings[static_cast<std::size_t>(ordering)];
+            order.resize(static_cast<std::size_t>(n));
+            for (int64_t position = 0; position < n; ++position)
+                order[position] = keys[position].row;
+        }
+    });
+    return orderings;
+}
+
+/// Scratch memory of one thread: the text being matched and a mark per text.
+struct Scratch
+{
+    Scratch(const SparseRows &rows, int64_t n, int64_t d) : text(rows, d), seen(static_cast<std::size_t>(n), -1) {}
+
+    DenseText text;
+    std::vector<int32_t> seen; ///< The row for which each text was last a candidate.
+};
+
+/// The first lists: each text, and the texts within the window around it in every ordering.
+NeighbourLists initialLists(const SparseRows &rows, int64_t n, int64_t d, int64_t capacity,
+                            const ApproximateSearchSettings &settings)
+{
+    const std::vector<std::vector<int32_t>> orderings = minHashOrderings(rows, n, settings);
+    std::vector<std::vector<int32_t>> positions(orderings.size(), std::vector<int32_t>(static_cast<std::size_t>(n)));
+    for (std::size_t ordering = 0; ordering < orderings.size(); ++ordering) {
+        for (int64_t position = 0; position < n; ++position)
+            positions[ordering][orderings[ordering][position]] = static_cast<int32_t>(position);
+    }
+
+    NeighbourLists lists(n, capacity);
+    at::parallel_for(0, n, 512, [&](int64_t begin, int64_t end) {
+        Scratch scratch(rows, n, d);
+        for (int64_t row = begin; row < end; ++row) {
+            scratch.text.load(row);
+            scratch.seen[row] = static_cast<int32_t>(row);
+            lists.insert(row, {scratch.text.step(row), static_cast<int32_t>(row)});
+            for (std::size_t ordering = 0; ordering < orderings.size(); ++ordering) {
+                const int64_t position = positions[ordering][row];
+                const int64_t first = std::max<int64_t>(0, position - settings.window);
+                const int64_t last = std::min<int64_t>(n - 1, position + settings.window);
+                for (int64_t other = first; other <= last; ++other) {
+                    const int32_t candidate = orderings[ordering][other];
+                    if (scratch.seen[candidate] == static_cast<int32_t>(row))
+                        continue;
+                    scratch.seen[candidate] = static_cast<int32_t>(row);
+                    lists.insert(row, {scratch.text.step(candidate), candidate});
+                }
+            }
+        }
+    });
+    return lists;
+}
+
+/// A text in a joined list, and whether it entered the list in the last round.
+struct JoinedEntry
+{
+    int32_t item;
+    bool isNew;
+};
+
+/// Up to `capacity` texts that list each text, the lowest rows first, each marked
+/// new when its entry is.
+std::vector<JoinedEntry> reverseNeighbours(const NeighbourLists &lists, int64_t n, int64_t capacity,
+                                           std::vector<int32_t> &counts)
+{
+    std::vector<JoinedEntry> reverse(static_cast<std::size_t>(n * capacity));
+    counts.assign(static_cast<std::size_t>(n), 0);
+    for (int64_t row = 0; row < n; ++row) {
+        for (int64_t slot = 0; slot < lists.size(row); ++slot) {
+            const int32_t item = lists.match(row, slot).item;
+            if (item != row && counts[item] < capacity)
+                reverse[item * capacity + counts[item]++] = {static_cast<int32_t>(row), lists.isNew(row, slot)};
+        }
+    }
+    return reverse;
+}
+
+/// One NN-descent round: each text meets the neighbours and reverse neighbours of
+/// its neighbours and reverse neighbours, through pairs of which one entry is new,
+/// because two old entries met in an earlier round. It reads `current` and writes
+/// `next`, so the result does not depend on the order in which threads handle the
+/// texts. Returns the number of list entries that changed.
+int64_t descentRound(const SparseRows &rows, int64_t n, int64_t d, int64_t capacity, const NeighbourLists &current,
+                     NeighbourLists &next)
+{
+    std::vector<int32_t> reverseCounts;
+    const std::vector<JoinedEntry> reverse = reverseNeighbours(current, n, capacity, reverseCounts);
+
+    // The neighbours and the reverse neighbours of a text, itself excluded.
+    const auto forEachJoined = [&](int64_t row, auto &&visit) {
+        for (int64_t slot = 0; slot < current.size(row); ++slot) {
+            const int32_t item = current.match(row, slot).item;
+            if (item != row)
+                visit(JoinedEntry{item, current.isNew(row, slot)});
+        }
+        for (int32_t r = 0; r < reverseCounts[row]; ++r)
+            visit(reverse[row * capacity + r]);
+    };
+
+    std::atomic<int64_t> updates{0};
+    at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
+        Scratch scratch(rows, n, d);
+        int64_t localUpdates = 0;
+        for (int64_t row = begin; row < end; ++row) {
+            next.copyRow(row, current);
+            scratch.text.load(row);
+            scratch.seen[row] = static_cast<int32_t>(row);
+            for (int64_t slot = 0; slot < current.size(row); ++slot)
+                scratch.seen[current.match(row, slot).item] = static_cast<int32_t>(row);
+
+            forEachJoined(row, [&](const JoinedEntry &neighbour) {
+                forEachJoined(neighbour.item, [&](const JoinedEntry &candidate) {
+                    if ((!neighbour.isNew && !candidate.isNew) || scratch.seen[candidate.item] == static_cast<int32_t>(row))
+                        return;
+                    scratch.seen[candidate.item] = static_cast<int32_t>(row);
+                    if (next.insert(row, {scratch.text.step(candidate.item), candidate.item}))
+                        ++localUpdates;
+                });
+            });
+        }
+        updates += localUpdates;
+    });
+    return updates.load();
+}
+
+} // namespace
+
+std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n, int64_t d, int64_t matchCount,
+                                                   const ApproximateSearchSettings &settings)
+{
+    // Short lists give NN-descent few paths between texts, so the search keeps at
+    // least minimumCapacity matches and returns the best matchCount.
+    const int64_t capacity = std::max<int64_t>(matchCount, settings.minimumCapacity);
+    const SparseRows rows = toSparseRows(texts, n, d);
+    NeighbourLists lists = initialLists(rows, n, d, capacity, settings);
+
+    NeighbourLists next(n, capacity);
+    const double stopUpdates = settings.stopFraction * static_cast<double>(n * capacity);
+    for (int round = 0; round < settings.maxRounds; ++round) {
+        const int64_t updates = descentRound(rows, n, d, capacity, lists, next);
+        std::swap(lists, next);
+        if (static_cast<double>(updates) < stopUpdates)
+            break;
+    }
+
+    std::vector<RankedMatch> all = lists.release(n);
+    if (capacity == matchCount)
+        return all;
+    std::vector<RankedMatch> best(static_cast<std::size_t>(n * matchCount));
+    for (int64_t row = 0; row < n; ++row)
+        std::copy_n(all.begin() + row * capacity, matchCount, best.begin() + row * matchCount);
+    return best;
+}
+
+} // namespace esafh::detail

@@ -1,0 +1,56 @@
+#pragma once
+
+// Approximate k-nearest-neighbour graph of sparse texts by cosine, for training sets
+// too large for the exact search of text_graph.cpp. Its cost grows linearly with the
+// number of texts for a fixed number of candidates per text.
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace esafh::detail {
+
+/// Cosines are rounded to this many steps per unit before ranking, so that float
+/// differences between matrix products of different shapes do not reorder ties.
+/// Only a cosine within float rounding of a step boundary can still move.
+constexpr double cosineSteps = 1e6;
+
+inline int32_t cosineStep(float cosine)
+{
+    // Rounds half to even, as torch::round does on the dense path.
+    return static_cast<int32_t>(std::nearbyint(cosine * static_cast<float>(cosineSteps)));
+}
+
+/// One entry of a neighbour list: the rounded cosine and the text's row.
+struct RankedMatch
+{
+    int32_t step = 0;
+    int32_t item = 0;
+};
+
+/// Parameters of approximateNeighbourLists.
+struct ApproximateSearchSettings
+{
+    int minHashOrders = 6;     ///< Orderings of the texts by a pair of MinHash values.
+    int window = 6;            ///< Texts before and after a text in each ordering that become candidates.
+    int minimumCapacity = 12;  ///< Matches kept per text during the search, at least.
+    int maxRounds = 10;        ///< Neighbour-of-neighbour rounds at most.
+    double stopFraction = 0.005; ///< Stop when fewer list entries than this share of n x matchCount change.
+    std::uint64_t seed = 1;
+};
+
+/// Finds, for each of the n row-normalised, non-negative rows of `texts` (n x d,
+/// row-major), `matchCount` rows with high cosine, the row itself included, sorted
+/// by step descending, then by row. Returns n x matchCount entries; a text with
+/// fewer than matchCount candidates is padded with entries of step 0.
+///
+/// Candidates come from orderings of the texts by MinHash values of their non-zero
+/// columns, where texts with many shared columns are likely to sit close, and then
+/// from rounds of NN-descent (Dong, Moses and Li, WWW 2011): the neighbours of a
+/// text's neighbours and reverse neighbours. Every candidate's cosine is computed
+/// exactly, so the lists differ from the exact ones only by missed candidates. The
+/// result depends on the seed but not on the number of threads.
+std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n, int64_t d, int64_t matchCount,
+                                                   const ApproximateSearchSettings &settings = {});
+
+} // namespace esafh::detail

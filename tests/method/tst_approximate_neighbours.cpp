@@ -1,0 +1,159 @@
+// The approximate training graph of step 1 against the exact inverted index, which
+// the tests of tst_text_graph.cpp check against a dense n x n computation.
+
+#include "method/torch_internal.h"
+
+#include <ATen/Parallel.h>
+
+#include <QTest>
+
+#include <set>
+
+using namespace esafh;
+using namespace esafh::detail;
+
+namespace {
+
+/// Binary bags of words in topics: each text takes most of its words from its
+/// topic's 30 words, and every seventh text copies an earlier one.
+torch::Tensor topicTexts(int count, int vocabulary, int wordsPerText, int topics, int seed)
+{
+    torch::manual_seed(seed);
+    torch::Tensor texts = torch::zeros({count, vocabulary});
+    const torch::Tensor topic = torch::randint(topics, {count}, torch::kLong);
+    const torch::Tensor ownWord = topic.unsqueeze(1) * 7 + torch::randint(30, {count, wordsPerText}, torch::kLong);
+    const torch::Tensor anyWord = torch::randint(vocabulary, {count, wordsPerText}, torch::kLong);
+    const torch::Tensor words = torch::where(torch::rand({count, wordsPerText}) < 0.8, ownWord, anyWord) % vocabulary;
+    texts.scatter_(1, words, 1.0f);
+    for (int i = 7; i < count; i += 7)
+        texts[i] = texts[i / 2].clone();
+    return rowNormalise(texts);
+}
+
+/// Share of the exact valid neighbours matched by approximate neighbours whose
+/// cosine is at least the text's k-th exact cosine, so that tied texts count as equal.
+double tieAwareRecall(const TextNeighbours &approximate, const TextNeighbours &exact, const torch::Tensor &steps)
+{
+    int64_t found = 0;
+    int64_t expected = 0;
+    for (int64_t row = 0; row < exact.indices.size(0); ++row) {
+        int64_t threshold = std::numeric_limits<int64_t>::max();
+        int64_t validCount = 0;
+        for (int64_t slot = 0; slot < exact.indices.size(1); ++slot) {
+            if (exact.valid[row][slot].item<bool>()) {
+                threshold = std::min(threshold, steps[row][exact.indices[row][slot].item<int64_t>()].item<int64_t>());
+                ++validCount;
+            }
+        }
+        int64_t hits = 0;
+        for (int64_t slot = 0; slot < approximate.indices.size(1); ++slot) {
+            if (approximate.valid[row][slot].item<bool>()
+                && steps[row][approximate.indices[row][slot].item<int64_t>()].item<int64_t>() >= threshold)
+                ++hits;
+        }
+        found += std::min(hits, validCount);
+        expected += validCount;
+    }
+    return expected == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(expected);
+}
+
+} // namespace
+
+class TestApproximateNeighbours : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void recallAgainstExact_data();
+    void recallAgainstExact();
+    void listsHoldTrueCosines();
+    void sameOnAnyThreadCount();
+    void otherTextsStayExact();
+};
+
+void TestApproximateNeighbours::recallAgainstExact_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("vocabulary");
+    QTest::addColumn<int>("topics");
+    QTest::addColumn<int>("k");
+
+    QTest::addRow("3000 texts, 40 topics, k 10") << 3000 << 300 << 40 << 10;
+    QTest::addRow("3000 texts, 5 topics, k 10") << 3000 << 300 << 5 << 10;
+    QTest::addRow("2000 texts, 100 topics, k 3") << 2000 << 1000 << 100 << 3;
+    QTest::addRow("40 texts, 2 topics, k 10") << 40 << 100 << 2 << 10;
+}
+
+void TestApproximateNeighbours::recallAgainstExact()
+{
+    QFETCH(int, count);
+    QFETCH(int, vocabulary);
+    QFETCH(int, topics);
+    QFETCH(int, k);
+
+    const torch::Tensor training = topicTexts(count, vocabulary, 6, topics, count + topics);
+    const torch::Tensor steps = torch::round(training.mm(training.t()) * 1e6).to(torch::kLong);
+    const TextNeighbours exact = findTextNeighbours(training, training, k, TextGraphPath::InvertedIndex);
+    const TextNeighbours approximate = findTextNeighbours(training, training, k, TextGraphPath::Approximate);
+
+    QCOMPARE(approximate.indices.sizes(), exact.indices.sizes());
+    QCOMPARE(approximate.valid.sizes(), exact.valid.sizes());
+    const double recall = tieAwareRecall(approximate, exact, steps);
+    qInfo("recall@%d: %.4f", k, recall);
+    QVERIFY2(recall >= 0.95, qPrintable(QStringLiteral("recall@%1 is %2").arg(k).arg(recall)));
+}
+
+void TestApproximateNeighbours::listsHoldTrueCosines()
+{
+    const torch::Tensor training = topicTexts(2500, 400, 5, 30, 3);
+    const torch::Tensor cosines = training.mm(training.t());
+    const TextNeighbours approximate = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+
+    for (int64_t row = 0; row < approximate.indices.size(0); ++row) {
+        std::set<int64_t> seen;
+        int64_t previousStep = std::numeric_limits<int64_t>::max();
+        for (int64_t slot = 0; slot < approximate.indices.size(1); ++slot) {
+            if (!approximate.valid[row][slot].item<bool>())
+                continue;
+            const int64_t item = approximate.indices[row][slot].item<int64_t>();
+            const double cosine = cosines[row][item].item<double>();
+            QVERIFY2(cosine > 5e-7, qPrintable(QStringLiteral("text %1 lists %2 at cosine %3").arg(row).arg(item).arg(cosine)));
+            QVERIFY2(seen.insert(item).second, qPrintable(QStringLiteral("text %1 lists %2 twice").arg(row).arg(item)));
+
+            // Sorted by cosine, best first.
+            const int64_t step = std::llround(cosine * 1e6);
+            QVERIFY2(step - 1 <= previousStep, qPrintable(QStringLiteral("text %1, slot %2 out of order").arg(row).arg(slot)));
+            previousStep = step;
+        }
+    }
+}
+
+void TestApproximateNeighbours::sameOnAnyThreadCount()
+{
+    const torch::Tensor training = topicTexts(3000, 300, 6, 20, 9);
+    const int threads = at::get_num_threads();
+
+    at::set_num_threads(1);
+    const TextNeighbours single = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+    at::set_num_threads(4);
+    const TextNeighbours several = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+    at::set_num_threads(threads);
+
+    QVERIFY(torch::equal(single.indices, several.indices));
+    QVERIFY(torch::equal(single.valid, several.valid));
+}
+
+void TestApproximateNeighbours::otherTextsStayExact()
+{
+    // Texts that are not the training tensor itself get the exact search.
+    const torch::Tensor training = topicTexts(600, 200, 5, 10, 4);
+    const torch::Tensor queries = training.narrow(0, 0, 100).clone();
+    const TextNeighbours requested = findTextNeighbours(queries, training, 10, TextGraphPath::Approximate);
+    const TextNeighbours exact = findTextNeighbours(queries, training, 10, TextGraphPath::InvertedIndex);
+
+    QVERIFY(torch::equal(requested.indices, exact.indices));
+    QVERIFY(torch::equal(requested.valid, exact.valid));
+}
+
+QTEST_GUILESS_MAIN(TestApproximateNeighbours)
+#include "tst_approximate_neighbours.moc"
