@@ -81,11 +81,12 @@ struct TrainingJobCallbacks
 /// image or text features, since cross-modal training needs both.
 Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks = {});
 
-/// Draws a new split of a prepared dataset (settings.split, or the dataset's own split
-/// plus a validation set when settings.replaceDatasetSplit is false and it has one),
-/// leaves out the items whose image failed to decode, and rebuilds the vocabulary
-/// from the new training captions. Image features are kept, so one extraction serves
-/// several seeds. Fails when the split has no query or training item.
+/// Draws a new split of a prepared dataset for another seed. The dataset's own split
+/// (PreparedDataset::givenSplit) is kept unless settings.replaceDatasetSplit is set,
+/// and only its validation set is drawn again. Items whose image failed to decode are
+/// left out, and the vocabulary is rebuilt from the new training captions. Image
+/// features are kept, so one extraction serves several seeds. Fails when the split
+/// has no query or training item.
 Status resplitPreparedDataset(PreparedDataset *prepared, const TrainingJobSettings &settings);
 
 /// Trains the method of settings.esafh on a prepared dataset, encodes the query and
