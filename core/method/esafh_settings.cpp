@@ -54,6 +54,22 @@ const std::vector<NamedField> &namedFields()
         {"device", &EsafhSettings::device},
         {"threads", &EsafhSettings::threads},
         {"dropout", &EsafhSettings::dropout},
+        {"neighbourEnrichment", &EsafhSettings::neighbourEnrichment},
+        {"learnedTextEncoder", &EsafhSettings::learnedTextEncoder},
+        {"crossModalTerm", &EsafhSettings::crossModalTerm},
+        {"fixedFusionWeights", &EsafhSettings::fixedFusionWeights},
+        {"djsrhImageWeight", &EsafhSettings::djsrhImageWeight},
+        {"djsrhSecondOrderWeight", &EsafhSettings::djsrhSecondOrderWeight},
+        {"jdshImageWeight", &EsafhSettings::jdshImageWeight},
+        {"jdshTextWeight", &EsafhSettings::jdshTextWeight},
+        {"jdshCrossWeight", &EsafhSettings::jdshCrossWeight},
+        {"jdshDistributionWeighting", &EsafhSettings::jdshDistributionWeighting},
+        {"jdshThresholdWidth", &EsafhSettings::jdshThresholdWidth},
+        {"jdshLowBoost", &EsafhSettings::jdshLowBoost},
+        {"jdshHighBoost", &EsafhSettings::jdshHighBoost},
+        {"dgcpnTextWeight", &EsafhSettings::dgcpnTextWeight},
+        {"dgcpnCoherenceWeight", &EsafhSettings::dgcpnCoherenceWeight},
+        {"dgcpnNeighbours", &EsafhSettings::dgcpnNeighbours},
     };
     return fields;
 }
@@ -188,9 +204,25 @@ Result<EsafhSettings> EsafhSettings::forMethod(const QString &name)
         return Result<EsafhSettings>::failure(QStringLiteral("Unknown method \"%1\": the methods are %2.")
                                    .arg(name, methodNames().join(QStringLiteral(", "))));
 
-    // TODO: the anchors' own defaults (similarity weights, loss terms) replace ESAFH's here.
     EsafhSettings settings;
     settings.method = key;
+    if (key == QLatin1String("esafh"))
+        return settings;
+
+    // The anchors build S_T from the plain texts and use a plain MLP as text network,
+    // as in their code; networks, optimiser and schedule stay shared for comparison.
+    settings.neighbourEnrichment = false;
+    settings.learnedTextEncoder = false;
+    settings.attentionFusion = false;
+    if (key == QLatin1String("djsrh")) {
+        settings.fusionScale = 1.5;
+    } else if (key == QLatin1String("jdsh")) {
+        settings.fusionScale = 1.4;
+    } else if (key == QLatin1String("dgcpn")) {
+        settings.fusionScale = 1.4;
+        // DGCPN weights its intra-modal and cross-modal code terms alike.
+        settings.intraModalWeight = 1.0;
+    }
     return settings;
 }
 
@@ -235,6 +267,31 @@ Status EsafhSettings::validate() const
         return rangeError("intraModalWeight", intraModalWeight, "a finite number of 0 or more");
     if (!(quantisationWeight >= 0) || !std::isfinite(quantisationWeight))
         return rangeError("quantisationWeight", quantisationWeight, "a finite number of 0 or more");
+    if (!(djsrhImageWeight >= 0 && djsrhImageWeight <= 1))
+        return rangeError("djsrhImageWeight", djsrhImageWeight, "between 0 and 1");
+    if (!(djsrhSecondOrderWeight >= 0 && djsrhSecondOrderWeight <= 1))
+        return rangeError("djsrhSecondOrderWeight", djsrhSecondOrderWeight, "between 0 and 1");
+    if (!(jdshImageWeight >= 0) || !std::isfinite(jdshImageWeight))
+        return rangeError("jdshImageWeight", jdshImageWeight, "a finite number of 0 or more");
+    if (!(jdshTextWeight >= 0) || !std::isfinite(jdshTextWeight))
+        return rangeError("jdshTextWeight", jdshTextWeight, "a finite number of 0 or more");
+    if (!(jdshCrossWeight >= 0) || !std::isfinite(jdshCrossWeight))
+        return rangeError("jdshCrossWeight", jdshCrossWeight, "a finite number of 0 or more");
+    if (!(jdshImageWeight + jdshTextWeight + jdshCrossWeight > 0))
+        return rangeError("jdshImageWeight + jdshTextWeight + jdshCrossWeight",
+                          jdshImageWeight + jdshTextWeight + jdshCrossWeight, "above 0");
+    if (!(jdshThresholdWidth >= 0) || !std::isfinite(jdshThresholdWidth))
+        return rangeError("jdshThresholdWidth", jdshThresholdWidth, "a finite number of 0 or more");
+    if (!(jdshLowBoost >= 0) || !std::isfinite(jdshLowBoost))
+        return rangeError("jdshLowBoost", jdshLowBoost, "a finite number of 0 or more");
+    if (!(jdshHighBoost >= 0) || !std::isfinite(jdshHighBoost))
+        return rangeError("jdshHighBoost", jdshHighBoost, "a finite number of 0 or more");
+    if (!(dgcpnTextWeight >= 0 && dgcpnTextWeight <= 1))
+        return rangeError("dgcpnTextWeight", dgcpnTextWeight, "between 0 and 1");
+    if (!(dgcpnCoherenceWeight >= 0 && dgcpnCoherenceWeight <= 1))
+        return rangeError("dgcpnCoherenceWeight", dgcpnCoherenceWeight, "between 0 and 1");
+    if (dgcpnNeighbours < 1)
+        return rangeError("dgcpnNeighbours", dgcpnNeighbours, "at least 1");
     if (!methodNames().contains(method))
         return Status::failure(QStringLiteral("Invalid setting \"method\" = \"%1\": it must be one of %2.")
                                    .arg(method, methodNames().join(QStringLiteral(", "))));

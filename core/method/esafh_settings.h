@@ -27,7 +27,12 @@ struct EsafhSettings
     int neighbourCount = 10;   ///< k nearest text neighbours per item, itself excluded.
 
     // Step 2: text encoder.
+    /// S_T from the enriched texts; false computes S_T from the plain texts and ignores beta.
+    bool neighbourEnrichment = true;
     double enrichmentWeight = 1.0; ///< beta in t_i + beta * sum_j A_ij t_j.
+    /// The text network's graph-convolution layer; false makes it a plain MLP, as in
+    /// the anchors. The network's shape, and so a saved model, depends on it.
+    bool learnedTextEncoder = true;
     int textHiddenUnits = 1024;    ///< Width of the text network's hidden layer.
     int graphUnits = 512;          ///< Width of the graph-convolution layer.
 
@@ -42,12 +47,16 @@ struct EsafhSettings
     /// to random-level mAP within 5 epochs.
     bool standardisedImageSimilarity = true;
     bool signedSimilarity = true;   ///< Map cosine s of non-negative features to 2s - 1.
+    bool crossModalTerm = true;      ///< S_C as a fusion candidate; false fuses S_I and S_T only.
     bool neighbourCoherence = false; ///< Blend in P P^T of the top-k rows (DGCPN style).
     int coherenceNeighbours = 10;
     double coherenceWeight = 0.3;    ///< a in (1 - a) S + a kappa P P^T.
 
     // Step 4: attention fusion.
     bool attentionFusion = true;   ///< false fuses with the fixed prior weights.
+    /// Fuses with JDSH's fixed weights (0.5 S_I, 0.1 S_T, 0.4 S_C) on the candidates'
+    /// own scales instead of the attention; a second baseline. Overrides attentionFusion.
+    bool fixedFusionWeights = false;
     double fusionScale = 1.4;      ///< mu, the lineage scales the target above 1.
     double attentionKlWeight = 0.5; ///< lambda of KL(w || prior) in the attention objective.
     double attentionLearningRate = 0.01;
@@ -58,6 +67,29 @@ struct EsafhSettings
     // Step 5: hash loss.
     double intraModalWeight = 0.1; ///< delta.
     double quantisationWeight = 0.0; ///< gamma.
+
+    // Anchor method DJSRH (Su et al., ICCV 2019): S_0 = beta S_I + (1 - beta) S_T,
+    // S = mu ((1 - eta) S_0 + eta S_0 S_0^T / m).
+    double djsrhImageWeight = 0.9;      ///< beta; the DJSRH value for MIRFlickr (0.6 for NUS-WIDE).
+    double djsrhSecondOrderWeight = 0.4; ///< eta.
+
+    // Anchor method JDSH (Liu et al., SIGIR 2020): S = alpha S_I + beta S_T + lambda S_C,
+    // then the distribution-based similarity decision and weighting.
+    double jdshImageWeight = 0.5; ///< alpha.
+    double jdshTextWeight = 0.1;  ///< beta.
+    double jdshCrossWeight = 0.4; ///< lambda.
+    bool jdshDistributionWeighting = true;
+    /// Decision thresholds: the low mode's mean minus this many of its standard
+    /// deviations, and the high mode's mean plus this many of its.
+    double jdshThresholdWidth = 1.0;
+    double jdshLowBoost = 0.1;  ///< l_1 in s (1 + l_1 exp(-(s - min))) for s below the low threshold.
+    double jdshHighBoost = 0.1; ///< l_2 in s (1 + l_2 exp(s - max)) for s above the high threshold.
+
+    // Anchor method DGCPN (Yu et al., AAAI 2021): S_pair = a1 S_T + (1 - a1) S_I over the
+    // whole training set, blended with its top-k neighbour coherence.
+    double dgcpnTextWeight = 0.5;      ///< a1.
+    double dgcpnCoherenceWeight = 0.3; ///< a2.
+    int dgcpnNeighbours = 10;          ///< k, nearest training items by S_pair.
 
     // Optimiser: SGD with momentum, the lineage's rates.
     QString optimizer = QStringLiteral("sgd"); ///< "sgd" or "adam".

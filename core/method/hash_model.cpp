@@ -89,17 +89,26 @@ torch::Tensor ImageNetworkImpl::forward(const torch::Tensor &images)
 TextNetworkImpl::TextNetworkImpl(int inputs, int graphUnits, int hiddenUnits, int bits, double dropout)
     : dropoutRate(dropout)
 {
-    graph = register_module("graph", torch::nn::Linear(inputs, graphUnits));
-    own = register_module("own", torch::nn::Linear(inputs, graphUnits));
-    hidden = register_module("hidden", torch::nn::Linear(2 * graphUnits, hiddenUnits));
+    if (graphUnits > 0) {
+        graph = register_module("graph", torch::nn::Linear(inputs, graphUnits));
+        own = register_module("own", torch::nn::Linear(inputs, graphUnits));
+        hidden = register_module("hidden", torch::nn::Linear(2 * graphUnits, hiddenUnits));
+    } else {
+        hidden = register_module("hidden", torch::nn::Linear(inputs, hiddenUnits));
+    }
     output = register_module("output", torch::nn::Linear(hiddenUnits, bits));
 }
 
 torch::Tensor TextNetworkImpl::forward(const torch::Tensor &normalisedTexts, const torch::Tensor &aggregates)
 {
-    const torch::Tensor convolved = torch::relu(graph(aggregates));
-    const torch::Tensor projected = torch::relu(own(normalisedTexts));
-    torch::Tensor x = torch::relu(hidden(torch::cat({convolved, projected}, 1)));
+    torch::Tensor x;
+    if (graph) {
+        const torch::Tensor convolved = torch::relu(graph(aggregates));
+        const torch::Tensor projected = torch::relu(own(normalisedTexts));
+        x = torch::relu(hidden(torch::cat({convolved, projected}, 1)));
+    } else {
+        x = torch::relu(hidden(normalisedTexts));
+    }
     x = torch::dropout(x, dropoutRate, is_training());
     return output(x);
 }
@@ -113,10 +122,11 @@ std::unique_ptr<HashModel::Private> buildHashModelState(const EsafhSettings &set
     d->imageDimension = imageDimension;
     d->textDimension = textDimension;
     d->imageNetwork = detail::ImageNetwork(imageDimension, settings.imageHiddenUnits, settings.bits, settings.dropout);
-    d->textNetwork = detail::TextNetwork(textDimension, settings.graphUnits, settings.textHiddenUnits, settings.bits,
+    const int graphUnits = settings.learnedTextEncoder ? settings.graphUnits : 0;
+    d->textNetwork = detail::TextNetwork(textDimension, graphUnits, settings.textHiddenUnits, settings.bits,
                                          settings.dropout);
     d->attention = detail::AttentionFusion(detail::rowDescriptorCount, settings.attentionHiddenUnits,
-                                           static_cast<int>(detail::candidateNames().size()));
+                                           static_cast<int>(detail::candidateNames(settings).size()));
     d->imageNetwork->to(device);
     d->textNetwork->to(device);
     d->attention->to(device);
@@ -183,7 +193,10 @@ torch::Tensor HashModel::Private::encodeTextsReal(const FeatureMatrix &texts) co
     for (int first = 0; first < texts.rows(); first += detail::encodingChunk) {
         const int count = std::min<int>(detail::encodingChunk, static_cast<int>(texts.rows()) - first);
         const torch::Tensor normalised = detail::rowNormalise(detail::toTensor(texts, device, first, count));
-        chunks.push_back(textCodes(normalised, inductiveAggregates(normalised)).cpu());
+        // The plain text network of the anchors reads no neighbour aggregates.
+        const torch::Tensor aggregates =
+            settings.learnedTextEncoder ? inductiveAggregates(normalised) : torch::Tensor();
+        chunks.push_back(textCodes(normalised, aggregates).cpu());
     }
     return chunks.empty() ? torch::zeros({0, settings.bits}) : torch::cat(chunks);
 }

@@ -129,7 +129,10 @@ struct TrainingOutcome
 {
     std::unique_ptr<HashModel> model;
     std::vector<EpochReport> history;
-    int bestEpoch = 0;   ///< 1-based epoch whose state the model holds.
+    /// 1-based epoch whose state the model holds: the best-scoring one with a validation
+    /// hook, else the last completed one (after a cancel the model also has the
+    /// unfinished epoch's updates).
+    int bestEpoch = 0;
     bool cancelled = false;
     double seconds = 0;
 };

@@ -118,6 +118,23 @@ Result<std::unique_ptr<HashModel>> stateFailure(const QString &reason)
 
 } // namespace
 
+namespace detail {
+
+void copyNetworkState(const HashModel::Private &from, HashModel::Private &to)
+{
+    torch::NoGradGuard noGrad;
+    const auto source = modelState(from);
+    auto target = modelState(to);
+    TORCH_CHECK(source.size() == target.size(), "the networks differ in their number of tensors");
+    for (std::size_t i = 0; i < source.size(); ++i) {
+        TORCH_CHECK(source[i].first == target[i].first, "the networks differ in tensor ", source[i].first);
+        target[i].second.copy_(source[i].second);
+    }
+    to.sharpness = from.sharpness;
+}
+
+} // namespace detail
+
 QByteArray HashModel::saveState() const
 {
     try {

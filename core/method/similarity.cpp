@@ -10,12 +10,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace esafh::detail {
 
-const QStringList &candidateNames()
+QStringList candidateNames(const EsafhSettings &settings)
 {
-    static const QStringList names = {QStringLiteral("S_I"), QStringLiteral("S_T"), QStringLiteral("S_C")};
+    QStringList names = {QStringLiteral("S_I"), QStringLiteral("S_T")};
+    const bool crossModal = settings.method == QLatin1String("jdsh")
+                            || (settings.method == QLatin1String("esafh") && settings.crossModalTerm);
+    if (crossModal)
+        names << QStringLiteral("S_C");
     return names;
 }
 
@@ -35,6 +40,14 @@ torch::Tensor cosineSimilarity(const torch::Tensor &features, bool signedMap)
     // A zero row (an empty text) has no defined cosine; its self-similarity is still 1.
     similarity.diagonal().fill_(1);
     return similarity;
+}
+
+torch::Tensor crossCosine(const torch::Tensor &rows, const torch::Tensor &columns, bool signedMap)
+{
+    torch::Tensor similarity = rowNormalise(rows).mm(rowNormalise(columns).t());
+    if (signedMap)
+        similarity = similarity * 2 - 1;
+    return similarity.clamp(-1, 1);
 }
 
 torch::Tensor crossModalSimilarity(const torch::Tensor &image, const torch::Tensor &text)
@@ -117,6 +130,52 @@ torch::Tensor neighbourCoherence(const torch::Tensor &fused, int neighbours, dou
     return (1 - weight) * fused + weight * scale * (2 * p.mm(p.t()) - 1);
 }
 
+DistributionThresholds distributionThresholds(const torch::Tensor &similarity, double width)
+{
+    const torch::Tensor values = offDiagonalRows(similarity).flatten().to(torch::kDouble);
+    const double mean = values.mean().item<double>();
+    const torch::Tensor lowMode = values.masked_select(values < mean);
+    const torch::Tensor highMode = values.masked_select(values >= mean);
+
+    DistributionThresholds thresholds;
+    thresholds.minimum = values.min().item<double>();
+    thresholds.maximum = values.max().item<double>();
+    // A constant matrix has no low mode; then nothing lies below the low threshold.
+    thresholds.low = lowMode.numel() > 0
+                         ? lowMode.mean().item<double>() - width * lowMode.std(/*unbiased=*/false).item<double>()
+                         : thresholds.minimum;
+    thresholds.high = highMode.mean().item<double>() + width * highMode.std(/*unbiased=*/false).item<double>();
+    thresholds.valid = true;
+    return thresholds;
+}
+
+torch::Tensor distributionWeighting(const torch::Tensor &similarity, const DistributionThresholds &thresholds,
+                                    double lowBoost, double highBoost)
+{
+    const torch::Tensor lowWeighted = similarity * (1 + lowBoost * torch::exp(-(similarity - thresholds.minimum)));
+    const torch::Tensor highWeighted = similarity * (1 + highBoost * torch::exp(similarity - thresholds.maximum));
+    torch::Tensor weighted = torch::where(similarity < thresholds.low, lowWeighted, similarity);
+    return torch::where(similarity > thresholds.high, highWeighted, weighted);
+}
+
+torch::Tensor neighbourRows(const torch::Tensor &pairSimilarity, int neighbours, const torch::Tensor &excludedColumns)
+{
+    const int64_t columns = pairSimilarity.size(1);
+    torch::Tensor candidates = pairSimilarity.clone();
+    const torch::Tensor excluded = excludedColumns.to(torch::kLong);
+    const torch::Tensor hasExcluded = excluded >= 0;
+    if (hasExcluded.any().item<bool>()) {
+        const torch::Tensor rows = torch::arange(pairSimilarity.size(0), excluded.options()).masked_select(hasExcluded);
+        candidates.index_put_({rows, excluded.masked_select(hasExcluded)},
+                              torch::tensor(-std::numeric_limits<float>::infinity(), candidates.options()));
+    }
+
+    const int64_t k = std::min<int64_t>(neighbours, columns - 1);
+    const auto [values, indices] = candidates.topk(std::max<int64_t>(k, 1), 1);
+    const torch::Tensor topEntries = torch::zeros_like(pairSimilarity).scatter(1, indices, values.clamp_min(0));
+    return rowNormalise(topEntries);
+}
+
 AttentionFusionImpl::AttentionFusionImpl(int descriptorCount, int hiddenUnits, int candidateCount)
 {
     projection = register_module("projection", torch::nn::Linear(descriptorCount, hiddenUnits));
@@ -130,38 +189,141 @@ torch::Tensor AttentionFusionImpl::forward(const torch::Tensor &descriptors)
     return torch::softmax(scores.t() + logPrior, 1);
 }
 
+namespace {
+
+/// The same weights for every item, m x M.
+torch::Tensor fixedWeights(int64_t items, const std::vector<double> &weights, const torch::Device &device)
+{
+    const torch::Tensor row = torch::tensor(std::vector<float>(weights.begin(), weights.end()),
+                                            torch::TensorOptions().device(device));
+    return row.unsqueeze(0).expand({items, row.size(0)}).contiguous();
+}
+
+/// sum_m w_m S_m with the same weights for every item.
+torch::Tensor weightedSum(const std::vector<torch::Tensor> &candidates, const std::vector<double> &weights)
+{
+    torch::Tensor sum = weights[0] * candidates[0];
+    for (std::size_t m = 1; m < candidates.size(); ++m)
+        sum = sum + weights[m] * candidates[m];
+    return sum;
+}
+
+/// DJSRH: S_0 = beta S_I + (1 - beta) S_T, S = mu ((1 - eta) S_0 + eta S_0 S_0^T / m).
+void djsrhTarget(FusedSimilarity &result, const EsafhSettings &settings)
+{
+    const double beta = settings.djsrhImageWeight;
+    const double eta = settings.djsrhSecondOrderWeight;
+    const std::vector<double> weights = {beta, 1 - beta};
+    result.scaledCandidates = {result.image, result.text};
+    result.weights = fixedWeights(result.image.size(0), weights, result.image.device());
+
+    const torch::Tensor first = weightedSum(result.scaledCandidates, weights);
+    const double items = static_cast<double>(first.size(0));
+    result.fused = settings.fusionScale * ((1 - eta) * first + eta * first.mm(first.t()) / items);
+}
+
+/// JDSH: S = mu * weighting(alpha S_I + beta S_T + lambda S_C).
+void jdshTarget(FusedSimilarity &result, const SimilarityInputs &inputs, const EsafhSettings &settings)
+{
+    const std::vector<double> weights = {settings.jdshImageWeight, settings.jdshTextWeight, settings.jdshCrossWeight};
+    result.scaledCandidates = {result.image, result.text, result.crossModal};
+    result.weights = fixedWeights(result.image.size(0), weights, result.image.device());
+
+    torch::Tensor joint = weightedSum(result.scaledCandidates, weights);
+    if (settings.jdshDistributionWeighting) {
+        const DistributionThresholds thresholds = inputs.jdshThresholds.valid
+                                                      ? inputs.jdshThresholds
+                                                      : distributionThresholds(joint, settings.jdshThresholdWidth);
+        joint = distributionWeighting(joint, thresholds, settings.jdshLowBoost, settings.jdshHighBoost);
+    }
+    result.fused = settings.fusionScale * joint;
+}
+
+/// DGCPN: S = mu ((1 - a2) S_pair + a2 (2 P P^T - 1)) with S_pair = a1 S_T + (1 - a1) S_I.
+void dgcpnTarget(FusedSimilarity &result, const SimilarityInputs &inputs, const EsafhSettings &settings)
+{
+    const double a1 = settings.dgcpnTextWeight;
+    const std::vector<double> weights = {1 - a1, a1};
+    result.scaledCandidates = {result.image, result.text};
+    result.weights = fixedWeights(result.image.size(0), weights, result.image.device());
+
+    const torch::Tensor pair = weightedSum(result.scaledCandidates, weights);
+    torch::Tensor rows = inputs.dgcpnNeighbourRows;
+    if (!rows.defined()) {
+        const torch::Tensor self = torch::arange(pair.size(0), torch::TensorOptions().dtype(torch::kLong).device(pair.device()));
+        rows = neighbourRows(pair, settings.dgcpnNeighbours, self);
+    }
+    const double a2 = settings.dgcpnCoherenceWeight;
+    result.fused = settings.fusionScale * ((1 - a2) * pair + a2 * (2 * rows.mm(rows.t()) - 1));
+}
+
+/// ESAFH's steps 3 and 4, with its ablation switches.
+void esafhTarget(FusedSimilarity &result, const EsafhSettings &settings, AttentionFusion &attention)
+{
+    std::vector<torch::Tensor> candidates = {result.image, result.text};
+    if (settings.crossModalTerm)
+        candidates.push_back(result.crossModal);
+
+    if (settings.fixedFusionWeights) {
+        // JDSH's weights on the candidates' own scales; without S_C the other two
+        // keep their ratio.
+        std::vector<double> weights = {0.5, 0.1, 0.4};
+        if (!settings.crossModalTerm)
+            weights = {0.5 / 0.6, 0.1 / 0.6};
+        result.scaledCandidates = candidates;
+        result.weights = fixedWeights(result.image.size(0), weights, result.image.device());
+        result.fused = settings.fusionScale * weightedSum(candidates, weights);
+    } else {
+        // Without the common scale the candidate with the highest overall level would
+        // win whatever its structure.
+        {
+            torch::NoGradGuard noGrad;
+            result.scaledCandidates = {result.image};
+            for (std::size_t m = 1; m < candidates.size(); ++m)
+                result.scaledCandidates.push_back(toCommonScale(candidates[m], result.image));
+        }
+
+        std::vector<torch::Tensor> descriptors;
+        for (const torch::Tensor &candidate : result.scaledCandidates)
+            descriptors.push_back(rowDescriptors(candidate, settings.rowTopMeanCount, settings.rowEntropyTemperature));
+        result.weights = attention(torch::stack(descriptors));
+
+        // S_F_ij = mu (sum_m w_mi S_m_ij + sum_m w_mj S_m_ij) / 2.
+        const torch::Tensor stacked = torch::stack(result.scaledCandidates); // M x m x m
+        const torch::Tensor rowWeighted = (stacked * result.weights.t().unsqueeze(2)).sum(0);
+        const torch::Tensor columnWeighted = (stacked * result.weights.t().unsqueeze(1)).sum(0);
+        result.fused = settings.fusionScale * (rowWeighted + columnWeighted) / 2;
+    }
+
+    if (settings.neighbourCoherence) {
+        result.fused = neighbourCoherence(result.fused, settings.coherenceNeighbours, settings.coherenceWeight,
+                                          settings.fusionScale);
+    }
+}
+
+} // namespace
+
 FusedSimilarity fuseSimilarities(const SimilarityInputs &inputs, const EsafhSettings &settings,
                                  AttentionFusion &attention)
 {
     FusedSimilarity result;
 
-    // The candidates are data, never trained: only the weights carry gradient.
+    // The candidates are data, never trained: only ESAFH's weights carry gradient.
     {
         torch::NoGradGuard noGrad;
         result.image = cosineSimilarity(inputs.imageFeatures, settings.signedSimilarity && inputs.imageNonNegative);
         result.text = cosineSimilarity(inputs.enrichedTexts, settings.signedSimilarity && inputs.textNonNegative);
         result.crossModal = crossModalSimilarity(result.image, result.text);
-
-        // Without the common scale the candidate with the highest overall level would
-        // win whatever its structure.
-        result.scaledCandidates = {result.image, toCommonScale(result.text, result.image),
-                                   toCommonScale(result.crossModal, result.image)};
     }
 
-    std::vector<torch::Tensor> descriptors;
-    for (const torch::Tensor &candidate : result.scaledCandidates)
-        descriptors.push_back(rowDescriptors(candidate, settings.rowTopMeanCount, settings.rowEntropyTemperature));
-    result.weights = attention(torch::stack(descriptors));
-
-    // S_F_ij = mu (sum_m w_mi S_m_ij + sum_m w_mj S_m_ij) / 2.
-    const torch::Tensor stacked = torch::stack(result.scaledCandidates); // M x m x m
-    const torch::Tensor rowWeighted = (stacked * result.weights.t().unsqueeze(2)).sum(0);
-    const torch::Tensor columnWeighted = (stacked * result.weights.t().unsqueeze(1)).sum(0);
-    result.fused = settings.fusionScale * (rowWeighted + columnWeighted) / 2;
-
-    if (settings.neighbourCoherence) {
-        result.fused = neighbourCoherence(result.fused, settings.coherenceNeighbours, settings.coherenceWeight,
-                                          settings.fusionScale);
+    if (settings.method == QLatin1String("djsrh")) {
+        djsrhTarget(result, settings);
+    } else if (settings.method == QLatin1String("jdsh")) {
+        jdshTarget(result, inputs, settings);
+    } else if (settings.method == QLatin1String("dgcpn")) {
+        dgcpnTarget(result, inputs, settings);
+    } else {
+        esafhTarget(result, settings, attention);
     }
     return result;
 }
@@ -203,15 +365,20 @@ Result<SimilarityMatrices> computeSimilarityMatrices(const HashModel &model, con
 
         // Display items may be new texts, so their enrichment uses the inductive
         // neighbour weights (the text itself and its k nearest training texts).
-        const torch::Tensor aggregates = d.inductiveAggregates(normalisedTexts);
+        const bool needsAggregates = d.settings.learnedTextEncoder || d.settings.neighbourEnrichment;
+        const torch::Tensor aggregates = needsAggregates ? d.inductiveAggregates(normalisedTexts) : torch::Tensor();
         detail::SimilarityInputs inputs;
         inputs.imageFeatures = d.similarityImageFeatures(imageTensor);
         inputs.imageNonNegative = d.similarityImageNonNegative();
-        inputs.enrichedTexts = normalisedTexts + d.settings.enrichmentWeight * aggregates;
+        inputs.enrichedTexts = d.settings.neighbourEnrichment
+                                   ? normalisedTexts + d.settings.enrichmentWeight * aggregates
+                                   : normalisedTexts;
         inputs.textNonNegative = d.textNonNegative;
 
         // NOTE: the row descriptors span the n - 1 other display items, not a
         // training batch, so the weights shown can differ from those used in training.
+        // Likewise JDSH's thresholds and DGCPN's neighbours come from the display
+        // items, not from the training set.
         detail::AttentionFusion attention = d.attention;
         const detail::FusedSimilarity fused = detail::fuseSimilarities(inputs, d.settings, attention);
 
@@ -225,7 +392,7 @@ Result<SimilarityMatrices> computeSimilarityMatrices(const HashModel &model, con
         matrices.attention = detail::toMatrix(fused.weights);
         matrices.code = detail::toMatrix(
             detail::codeSimilarity(d.imageCodes(imageTensor), d.textCodes(normalisedTexts, aggregates)));
-        matrices.candidateNames = detail::candidateNames();
+        matrices.candidateNames = detail::candidateNames(d.settings);
         return matrices;
     } catch (const c10::Error &error) {
         qCWarning(lcTraining) << "Similarity matrices failed:" << error.what_without_backtrace();

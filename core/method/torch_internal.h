@@ -16,6 +16,8 @@
 
 #include <torch/torch.h>
 
+#include <QByteArray>
+#include <QJsonObject>
 #include <QStringList>
 
 namespace esafh::detail {
@@ -82,8 +84,10 @@ torch::Tensor enrichTrainingTexts(const torch::Tensor &normalisedTraining, const
 // ---------------------------------------------------------------------------
 // Steps 3 and 4: similarity matrices and attention fusion (similarity.cpp)
 
-/// Names of the fusion candidates, in the order of the weight columns.
-const QStringList &candidateNames();
+/// Names of the candidate matrices that the settings' method fuses, in the order
+/// of the weight columns: "S_I", "S_T" and, for ESAFH with the cross-modal term and
+/// for JDSH, "S_C".
+QStringList candidateNames(const EsafhSettings &settings);
 
 /// Scales each row to unit L2 norm; a zero row stays zero.
 torch::Tensor rowNormalise(const torch::Tensor &matrix);
@@ -91,6 +95,10 @@ torch::Tensor rowNormalise(const torch::Tensor &matrix);
 /// Cosine similarity of the rows, m x m, clamped to [-1, 1] with a diagonal of 1.
 /// With signedMap (for non-negative features) each value s becomes 2s - 1.
 torch::Tensor cosineSimilarity(const torch::Tensor &features, bool signedMap);
+
+/// Cosine similarity of the rows of `rows` with the rows of `columns`, clamped to
+/// [-1, 1], mapped to 2s - 1 with signedMap. No diagonal is set.
+torch::Tensor crossCosine(const torch::Tensor &rows, const torch::Tensor &columns, bool signedMap);
 
 /// S_C = (rownorm(S_I) rownorm(S_T)^T + its transpose) / 2.
 torch::Tensor crossModalSimilarity(const torch::Tensor &image, const torch::Tensor &text);
@@ -126,6 +134,34 @@ torch::Tensor codeSimilarity(const torch::Tensor &imageCodes, const torch::Tenso
 /// lies in [0, 1], on the signed scale of S before blending.
 torch::Tensor neighbourCoherence(const torch::Tensor &fused, int neighbours, double weight, double scale);
 
+/// Thresholds of JDSH's distribution-based similarity decision. The off-diagonal
+/// values are split at their mean into a low and a high mode; a value below
+/// low = mean(low mode) - width * sd(low mode) is a confident dissimilarity, a value
+/// above high = mean(high mode) + width * sd(high mode) a confident similarity.
+struct DistributionThresholds
+{
+    double low = 0;
+    double high = 0;
+    double minimum = 0; ///< Smallest off-diagonal value.
+    double maximum = 0; ///< Largest off-diagonal value.
+    bool valid = false;
+};
+
+/// Fits the thresholds to the off-diagonal entries of a square similarity matrix
+/// (at least 2 x 2). Population standard deviations.
+DistributionThresholds distributionThresholds(const torch::Tensor &similarity, double width);
+
+/// JDSH's weighting of confident values: s below the low threshold becomes
+/// s (1 + lowBoost exp(-(s - minimum))), s above the high threshold becomes
+/// s (1 + highBoost exp(s - maximum)), every other value stays. Applied to every entry.
+torch::Tensor distributionWeighting(const torch::Tensor &similarity, const DistributionThresholds &thresholds,
+                                    double lowBoost, double highBoost);
+
+/// The row-normalised top-k neighbour rows P of DGCPN for rows of S_pair: each row
+/// keeps its `neighbours` largest positive entries outside `excludedColumns` (one
+/// column per row, the item itself; -1 for none), L2-normalised, the rest zero.
+torch::Tensor neighbourRows(const torch::Tensor &pairSimilarity, int neighbours, const torch::Tensor &excludedColumns);
+
 /// The attention of step 4: e_mi = v^T tanh(W z_mi + b), shared over candidates,
 /// and w_mi = softmax over m of (log prior_m + e_mi). v starts at zero, so the
 /// weights start at the prior.
@@ -150,23 +186,35 @@ struct SimilarityInputs
 {
     torch::Tensor imageFeatures;   ///< The features S_I is computed from.
     bool imageNonNegative = false; ///< Whether those features are all >= 0.
-    torch::Tensor enrichedTexts;   ///< Enriched text features, S_T is their cosine.
+    /// Text features S_T is computed from: enriched for ESAFH, plain with
+    /// neighbourEnrichment off and for the anchors.
+    torch::Tensor enrichedTexts;
     bool textNonNegative = false;
+    /// JDSH: thresholds fitted over the training set. When not valid, they are fitted
+    /// to this batch.
+    DistributionThresholds jdshThresholds;
+    /// DGCPN: the items' rows of P over the whole training set (m x n), from
+    /// neighbourRows. When undefined, the neighbours are taken within the batch.
+    torch::Tensor dgcpnNeighbourRows;
 };
 
-/// The matrices of steps 3 and 4 for one batch.
+/// The matrices of steps 3 and 4 for one batch, or the anchor method's target.
 struct FusedSimilarity
 {
     torch::Tensor image;       ///< S_I.
-    torch::Tensor text;        ///< S_T of the enriched texts.
-    torch::Tensor crossModal;  ///< S_C.
-    std::vector<torch::Tensor> scaledCandidates; ///< S_I, S_T, S_C on the common scale.
-    torch::Tensor weights;     ///< m x 3; carries gradient to the attention when grad mode is on.
-    torch::Tensor fused;       ///< S_F, symmetric, after the optional neighbour coherence.
+    torch::Tensor text;        ///< S_T of the (enriched) texts.
+    torch::Tensor crossModal;  ///< S_C, computed for every method.
+    /// The candidates as they enter the fusion, in the order of candidateNames: on
+    /// the common scale for ESAFH's attention, as they are otherwise.
+    std::vector<torch::Tensor> scaledCandidates;
+    /// m x candidates; carries gradient to the attention when grad mode is on. Fixed
+    /// rows for the anchors and the fixed-weight baselines.
+    torch::Tensor weights;
+    torch::Tensor fused;       ///< The training target (S_F, or the anchor's S), symmetric.
 };
 
-/// Builds S_I, S_T and S_C, puts them on S_I's scale, and fuses them with the
-/// attention's weights.
+/// Builds the training target of the settings' method. For ESAFH: S_I, S_T and S_C,
+/// on S_I's scale, fused with the attention's weights. For the anchors: their own S.
 FusedSimilarity fuseSimilarities(const SimilarityInputs &inputs, const EsafhSettings &settings,
                                  AttentionFusion &attention);
 
@@ -218,6 +266,8 @@ TORCH_MODULE(ImageNetwork);
 /// Text network: the learned encoder of step 2. A graph-convolution layer
 /// ReLU(W_g a_i) over the neighbour aggregate a_i, concatenated with the text's own
 /// projection ReLU(W_s rownorm(t_i)), then Linear -> ReLU -> dropout -> Linear to bits.
+/// Without the graph layer (graphUnits 0) it is the anchors' plain MLP over rownorm(t_i):
+/// Linear -> ReLU -> dropout -> Linear, and the aggregates are ignored.
 class TextNetworkImpl : public torch::nn::Module
 {
 public:
@@ -233,6 +283,48 @@ public:
     double dropoutRate = 0;
 };
 TORCH_MODULE(TextNetwork);
+
+/// Copies every parameter and buffer of the three networks, and the sharpness, from
+/// one model to another built with the same settings and feature widths.
+void copyNetworkState(const HashModel::Private &from, HashModel::Private &to);
+
+// ---------------------------------------------------------------------------
+// Training checkpoints (checkpoint.cpp)
+
+/// The contents of a checkpoint that TrainingCallbacks::onCheckpoint receives.
+struct TrainingCheckpoint
+{
+    QJsonObject settings;          ///< EsafhSettings::toJson of the run.
+    QByteArray featureFingerprint; ///< featureFingerprint of the training features.
+    int completedEpochs = 0;
+    QByteArray batchGeneratorState; ///< The batch order generator, as operator<< writes it.
+    QByteArray torchGeneratorState; ///< LibTorch's default CPU generator (dropout).
+    QByteArray modelState;          ///< HashModel::saveState.
+    QByteArray imageOptimizerState;
+    QByteArray textOptimizerState;
+    QByteArray attentionOptimizerState;
+    std::vector<EpochReport> history;
+    int bestEpoch = 0;              ///< 0 without a validation hook.
+    double bestScore = 0;
+    QByteArray bestState;           ///< HashModel::saveState of the best epoch, or empty.
+};
+
+/// SHA-256 over the shapes and values of the paired training features.
+QByteArray featureFingerprint(const FeatureMatrix &images, const FeatureMatrix &texts);
+QByteArray optimizerState(torch::optim::Optimizer &optimizer);
+/// Restores an optimizer saved by optimizerState; throws a c10::Error on bad bytes.
+void loadOptimizerState(torch::optim::Optimizer &optimizer, const QByteArray &state);
+QByteArray cpuGeneratorState();
+void setCpuGeneratorState(const QByteArray &state);
+
+/// Frames a checkpoint with a format tag, version and SHA-256 checksum.
+QByteArray encodeCheckpoint(const TrainingCheckpoint &checkpoint);
+/// Reads a checkpoint; fails with a message on another format, version or damaged bytes.
+Result<TrainingCheckpoint> decodeCheckpoint(const QByteArray &bytes);
+/// Checks that a checkpoint belongs to a run with these settings (other than the
+/// epoch count, device and threads) and these training features.
+Status checkCheckpointMatches(const TrainingCheckpoint &checkpoint, const EsafhSettings &settings,
+                              const QByteArray &fingerprint);
 
 /// Builds the untrained networks of `settings` for these feature widths on `device`,
 /// in evaluation mode.

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void outOfRangeIsRejected_data();
     void outOfRangeIsRejected();
     void largeSeedSurvivesJson();
+    void forMethodGivesAnchorDefaults();
+    void forMethodRejectsUnknownName();
 };
 
 void TestEsafhSettings::defaultsAreValid()
@@ -63,6 +65,22 @@ void TestEsafhSettings::jsonRoundTripKeepsEveryField()
     settings.device = QStringLiteral("cpu");
     settings.threads = 3;
     settings.method = QStringLiteral("jdsh");
+    settings.neighbourEnrichment = false;
+    settings.learnedTextEncoder = false;
+    settings.crossModalTerm = false;
+    settings.fixedFusionWeights = true;
+    settings.djsrhImageWeight = 0.6;
+    settings.djsrhSecondOrderWeight = 0.3;
+    settings.jdshImageWeight = 0.4;
+    settings.jdshTextWeight = 0.2;
+    settings.jdshCrossWeight = 0.3;
+    settings.jdshDistributionWeighting = false;
+    settings.jdshThresholdWidth = 0.5;
+    settings.jdshLowBoost = 0.2;
+    settings.jdshHighBoost = 0.3;
+    settings.dgcpnTextWeight = 0.7;
+    settings.dgcpnCoherenceWeight = 0.4;
+    settings.dgcpnNeighbours = 20;
 
     const QJsonObject json = settings.toJson();
     const Result<EsafhSettings> read = EsafhSettings::fromJson(json);
@@ -73,7 +91,7 @@ void TestEsafhSettings::jsonRoundTripKeepsEveryField()
     QCOMPARE(read->optimizer, QStringLiteral("adam"));
     QCOMPARE(read->method, QStringLiteral("jdsh"));
     QCOMPARE(read->standardisedImageSimilarity, settings.standardisedImageSimilarity);
-    QCOMPARE(json.size(), 32);
+    QCOMPARE(json.size(), 48);
 }
 
 void TestEsafhSettings::missingKeysKeepDefaults()
@@ -135,6 +153,15 @@ void TestEsafhSettings::outOfRangeIsRejected_data()
     QTest::newRow("optimizer unknown") << QStringLiteral("optimizer") << QJsonValue(QStringLiteral("rmsprop"));
     QTest::newRow("device unknown") << QStringLiteral("device") << QJsonValue(QStringLiteral("tpu"));
     QTest::newRow("threads negative") << QStringLiteral("threads") << QJsonValue(-2);
+    QTest::newRow("djsrh beta above 1") << QStringLiteral("djsrhImageWeight") << QJsonValue(1.5);
+    QTest::newRow("djsrh eta negative") << QStringLiteral("djsrhSecondOrderWeight") << QJsonValue(-0.1);
+    QTest::newRow("jdsh alpha negative") << QStringLiteral("jdshImageWeight") << QJsonValue(-0.5);
+    QTest::newRow("jdsh width negative") << QStringLiteral("jdshThresholdWidth") << QJsonValue(-1.0);
+    QTest::newRow("jdsh boost negative") << QStringLiteral("jdshHighBoost") << QJsonValue(-0.1);
+    QTest::newRow("dgcpn a1 above 1") << QStringLiteral("dgcpnTextWeight") << QJsonValue(2.0);
+    QTest::newRow("dgcpn a2 negative") << QStringLiteral("dgcpnCoherenceWeight") << QJsonValue(-0.3);
+    QTest::newRow("dgcpn k 0") << QStringLiteral("dgcpnNeighbours") << QJsonValue(0);
+    QTest::newRow("method unknown") << QStringLiteral("method") << QJsonValue(QStringLiteral("ucch"));
 }
 
 void TestEsafhSettings::outOfRangeIsRejected()
@@ -160,6 +187,46 @@ void TestEsafhSettings::largeSeedSurvivesJson()
     const Result<EsafhSettings> read = EsafhSettings::fromJson(json);
     QVERIFY2(read.ok(), qPrintable(read.error()));
     QCOMPARE(read->seed, settings.seed);
+}
+
+void TestEsafhSettings::forMethodGivesAnchorDefaults()
+{
+    QCOMPARE(EsafhSettings::methodNames().first(), QStringLiteral("esafh"));
+    for (const QString &name : EsafhSettings::methodNames()) {
+        const Result<EsafhSettings> settings = EsafhSettings::forMethod(name);
+        QVERIFY2(settings.ok(), qPrintable(settings.error()));
+        QCOMPARE(settings->method, name);
+        QVERIFY2(settings->validate().ok(), qPrintable(name));
+    }
+
+    const EsafhSettings esafh = EsafhSettings::forMethod(QStringLiteral("esafh")).value();
+    QCOMPARE(esafh.toJson(), EsafhSettings().toJson());
+
+    const EsafhSettings djsrh = EsafhSettings::forMethod(QStringLiteral("DJSRH")).value();
+    QCOMPARE(djsrh.fusionScale, 1.5);
+    QCOMPARE(djsrh.djsrhImageWeight, 0.9);
+    QCOMPARE(djsrh.djsrhSecondOrderWeight, 0.4);
+    QVERIFY(!djsrh.learnedTextEncoder);
+    QVERIFY(!djsrh.neighbourEnrichment);
+
+    const EsafhSettings jdsh = EsafhSettings::forMethod(QStringLiteral("jdsh")).value();
+    QCOMPARE(jdsh.fusionScale, 1.4);
+    QCOMPARE(jdsh.jdshImageWeight, 0.5);
+    QCOMPARE(jdsh.jdshTextWeight, 0.1);
+    QCOMPARE(jdsh.jdshCrossWeight, 0.4);
+    QVERIFY(jdsh.jdshDistributionWeighting);
+
+    const EsafhSettings dgcpn = EsafhSettings::forMethod(QStringLiteral("dgcpn")).value();
+    QCOMPARE(dgcpn.dgcpnCoherenceWeight, 0.3);
+    QVERIFY(!dgcpn.learnedTextEncoder);
+}
+
+void TestEsafhSettings::forMethodRejectsUnknownName()
+{
+    const Result<EsafhSettings> settings = EsafhSettings::forMethod(QStringLiteral("ucch"));
+    QVERIFY(!settings.ok());
+    QVERIFY2(settings.error().contains(QStringLiteral("\"ucch\"")), qPrintable(settings.error()));
+    QVERIFY2(settings.error().contains(QStringLiteral("djsrh")), qPrintable(settings.error()));
 }
 
 QTEST_GUILESS_MAIN(TestEsafhSettings)

@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 using namespace esafh;
@@ -66,6 +68,7 @@ private Q_SLOTS:
     void damagedStateFails();
     void changedNetworkSizeFailsToLoad();
     void similarityMatricesOfUntrainedModel();
+    void similarityMatricesOfAnchor();
     void similarityMatricesRejectBadInput();
 
 private:
@@ -261,6 +264,44 @@ void TestHashModel::similarityMatricesOfUntrainedModel()
     QCOMPARE(matrices->attention.rows(), n);
     QCOMPARE(matrices->attention.cols(), 3);
     QVERIFY((matrices->attention.array() - 1.0f / 3).abs().maxCoeff() < 1e-6);
+}
+
+void TestHashModel::similarityMatricesOfAnchor()
+{
+    // DJSRH's target over the displayed items, from its S_I and S_T shown beside it.
+    EsafhSettings settings = EsafhSettings::forMethod(QStringLiteral("djsrh")).value();
+    const EsafhSettings small = smallSettings();
+    settings.bits = small.bits;
+    settings.imageHiddenUnits = small.imageHiddenUnits;
+    settings.textHiddenUnits = small.textHiddenUnits;
+    settings.device = small.device;
+    const Result<std::unique_ptr<HashModel>> model = HashModel::create(settings, m_data.images, m_data.texts);
+    QVERIFY2(model.ok(), qPrintable(model.error()));
+
+    const int n = 12;
+    const Result<SimilarityMatrices> matrices =
+        computeSimilarityMatrices(*model.value(), rowRange(m_data.images, 0, n), rowRange(m_data.texts, 0, n));
+    QVERIFY2(matrices.ok(), qPrintable(matrices.error()));
+    QCOMPARE(matrices->candidateNames, QStringList({QStringLiteral("S_I"), QStringLiteral("S_T")}));
+    QCOMPARE(matrices->attention.cols(), 2);
+    QVERIFY(std::abs(matrices->attention(5, 0) - 0.9f) < 1e-6f);
+    QVERIFY(maxAbsoluteDifference(matrices->enrichedText, matrices->text) < 1e-6);
+
+    double largestError = 0;
+    for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j) {
+            double second = 0;
+            for (int k = 0; k < n; ++k) {
+                const double ik = 0.9 * matrices->image(i, k) + 0.1 * matrices->text(i, k);
+                const double jk = 0.9 * matrices->image(j, k) + 0.1 * matrices->text(j, k);
+                second += ik * jk;
+            }
+            const double first = 0.9 * matrices->image(i, j) + 0.1 * matrices->text(i, j);
+            const double expected = 1.5 * (0.6 * first + 0.4 * second / n);
+            largestError = std::max(largestError, std::abs(expected - matrices->fused(i, j)));
+        }
+    }
+    QVERIFY2(largestError < 1e-5, qPrintable(QString::number(largestError)));
 }
 
 void TestHashModel::similarityMatricesRejectBadInput()

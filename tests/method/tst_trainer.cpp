@@ -4,10 +4,14 @@
 #include "method/hash_model.h"
 #include "retrieval/metrics.h"
 
+#include <QJsonObject>
 #include <QTest>
+
+#include <QElapsedTimer>
 
 #include <atomic>
 #include <random>
+#include <thread>
 
 using namespace esafh;
 using namespace esafh::test;
@@ -35,6 +39,32 @@ LabelSets labelsOf(const std::vector<int> &clusters, int first, int count)
     return labels;
 }
 
+/// mAP@all of image-to-text and text-to-image retrieval with 100 queries, the rest
+/// being the database and training set.
+struct Retrieval
+{
+    double imageToText = 0;
+    double textToImage = 0;
+};
+
+Retrieval retrievalOf(const HashModel &model, const ClusteredData &data, int queries)
+{
+    const int database = static_cast<int>(data.images.rows()) - queries;
+    LabelSets queryLabels, databaseLabels;
+    for (int i = 0; i < queries; ++i)
+        queryLabels.push_back({data.clusters[static_cast<std::size_t>(i)]});
+    for (int i = queries; i < queries + database; ++i)
+        databaseLabels.push_back({data.clusters[static_cast<std::size_t>(i)]});
+    Retrieval retrieval;
+    retrieval.imageToText = meanAveragePrecision(model.encodeImages(rowRange(data.images, 0, queries)),
+                                                 model.encodeTexts(rowRange(data.texts, queries, database)),
+                                                 queryLabels, databaseLabels);
+    retrieval.textToImage = meanAveragePrecision(model.encodeTexts(rowRange(data.texts, 0, queries)),
+                                                 model.encodeImages(rowRange(data.images, queries, database)),
+                                                 queryLabels, databaseLabels);
+    return retrieval;
+}
+
 /// Codes with independent uniform random bits.
 HashCodes randomCodes(int count, int bits, std::mt19937 &generator)
 {
@@ -56,6 +86,17 @@ private Q_SLOTS:
     void fixedWeightsStayAtPrior();
     void sameSeedGivesSameCodes();
     void invalidInputFails();
+    void anchorsLearn_data();
+    void anchorsLearn();
+    void ablationsTrain_data();
+    void ablationsTrain();
+    void itemAttentionOnlyInLastEpoch();
+    void validationKeepsBestEpoch();
+    void pauseWaitsAndHonoursCancel();
+    void resumeEqualsUninterrupted_data();
+    void resumeEqualsUninterrupted();
+    void damagedCheckpointFails();
+    void mismatchedCheckpointFails();
 };
 
 void TestTrainer::learnedCodesBeatRandomCodes()
@@ -203,6 +244,281 @@ void TestTrainer::invalidInputFails()
     withNan(3, 2) = std::numeric_limits<float>::quiet_NaN();
     const Result<TrainingOutcome> nan = trainEsafh(withNan, data.texts, fastSettings());
     QVERIFY(!nan.ok());
+}
+
+void TestTrainer::anchorsLearn_data()
+{
+    QTest::addColumn<QString>("method");
+    for (const QString &method : EsafhSettings::methodNames())
+        QTest::newRow(qPrintable(method)) << method;
+}
+
+void TestTrainer::anchorsLearn()
+{
+    QFETCH(QString, method);
+    ClusteredDataShape shape;
+    shape.items = 500;
+    const ClusteredData data = makeClusteredData(shape, 2024);
+    const int queries = 100;
+
+    EsafhSettings settings = EsafhSettings::forMethod(method).value();
+    const EsafhSettings fast = fastSettings();
+    settings.bits = fast.bits;
+    settings.epochs = 10;
+    settings.imageHiddenUnits = fast.imageHiddenUnits;
+    settings.textHiddenUnits = fast.textHiddenUnits;
+    settings.graphUnits = fast.graphUnits;
+    settings.device = fast.device;
+    settings.threads = fast.threads;
+    Result<TrainingOutcome> outcome = trainEsafh(rowRange(data.images, queries, shape.items - queries),
+                                                 rowRange(data.texts, queries, shape.items - queries), settings);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error()));
+    QCOMPARE(outcome->bestEpoch, 10);
+
+    // The anchors' weights are fixed and reported as such.
+    const EpochReport &last = outcome->history.back();
+    QCOMPARE(last.candidateNames.size(), method == QLatin1String("jdsh") || method == QLatin1String("esafh") ? 3 : 2);
+    if (method == QLatin1String("djsrh"))
+        QVERIFY(std::abs(last.meanAttention[0] - 0.9) < 1e-6);
+
+    // Four balanced clusters give random codes an mAP of about 0.26. DJSRH puts 0.9
+    // of its target on S_I, which the image noise makes weak here, and reaches about
+    // 0.40 after 10 epochs; the other methods reach about 0.75.
+    const Retrieval retrieval = retrievalOf(*outcome->model, data, queries);
+    qInfo("%s mAP@all: image to text %.3f, text to image %.3f", qPrintable(method), retrieval.imageToText,
+          retrieval.textToImage);
+    QVERIFY2(retrieval.imageToText > 0.35, qPrintable(QString::number(retrieval.imageToText)));
+    QVERIFY2(retrieval.textToImage > 0.35, qPrintable(QString::number(retrieval.textToImage)));
+}
+
+void TestTrainer::ablationsTrain_data()
+{
+    QTest::addColumn<QString>("setting");
+    QTest::newRow("neighbourEnrichment") << QStringLiteral("neighbourEnrichment");
+    QTest::newRow("learnedTextEncoder") << QStringLiteral("learnedTextEncoder");
+    QTest::newRow("crossModalTerm") << QStringLiteral("crossModalTerm");
+    QTest::newRow("fixedFusionWeights") << QStringLiteral("fixedFusionWeights");
+}
+
+void TestTrainer::ablationsTrain()
+{
+    QFETCH(QString, setting);
+    const ClusteredData data = makeClusteredData(ClusteredDataShape(), 21);
+    QJsonObject json = fastSettings().toJson();
+    json[setting] = !json.value(setting).toBool();
+    json[QStringLiteral("epochs")] = 2;
+    const EsafhSettings settings = EsafhSettings::fromJson(json).value();
+
+    Result<TrainingOutcome> outcome = trainEsafh(data.images, data.texts, settings);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error()));
+    const HashCodes codes = outcome->model->encodeTexts(data.texts);
+    QCOMPARE(codes.size(), static_cast<int>(data.texts.rows()));
+
+    // The network shape follows the settings, and a saved model loads with them.
+    const QByteArray state = outcome->model->saveState();
+    Result<std::unique_ptr<HashModel>> loaded = HashModel::loadState(state, settings);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    QVERIFY(loaded.value()->encodeTexts(data.texts) == codes);
+    if (setting == QLatin1String("learnedTextEncoder")) {
+        const Result<std::unique_ptr<HashModel>> withGraph = HashModel::loadState(state, fastSettings());
+        QVERIFY(!withGraph.ok());
+        QVERIFY2(withGraph.error().contains(QStringLiteral("text/")), qPrintable(withGraph.error()));
+    }
+}
+
+void TestTrainer::itemAttentionOnlyInLastEpoch()
+{
+    const ClusteredData data = makeClusteredData(ClusteredDataShape(), 13);
+    EsafhSettings settings = fastSettings();
+    settings.epochs = 3;
+    std::vector<FeatureMatrix> received;
+    TrainingCallbacks callbacks;
+    callbacks.onEpoch = [&](const EpochReport &report) { received.push_back(report.itemAttention); };
+    Result<TrainingOutcome> outcome = trainEsafh(data.images, data.texts, settings, callbacks);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error()));
+
+    QCOMPARE(static_cast<int>(received.size()), 3);
+    for (const FeatureMatrix &weights : received) {
+        QCOMPARE(static_cast<int>(weights.rows()), static_cast<int>(data.images.rows()));
+        QCOMPARE(static_cast<int>(weights.cols()), 3);
+        for (int i = 0; i < weights.rows(); ++i)
+            QVERIFY(std::abs(weights.row(i).sum() - 1.0f) < 1e-5f);
+    }
+    QCOMPARE(outcome->history[0].itemAttention.size(), 0);
+    QCOMPARE(outcome->history[1].itemAttention.size(), 0);
+    QVERIFY(outcome->history[2].itemAttention == received[2]);
+}
+
+void TestTrainer::validationKeepsBestEpoch()
+{
+    const ClusteredData data = makeClusteredData(ClusteredDataShape(), 14);
+    EsafhSettings settings = fastSettings();
+    settings.epochs = 4;
+
+    // Scores rise to epoch 2 and fall after it; the codes of each epoch's model are kept.
+    const std::vector<double> scores = {0.3, 0.8, 0.5, 0.4};
+    std::vector<HashCodes> codes;
+    TrainingCallbacks callbacks;
+    callbacks.validate = [&](const HashModel &model) {
+        codes.push_back(model.encodeImages(data.images));
+        return scores[codes.size() - 1];
+    };
+    Result<TrainingOutcome> outcome = trainEsafh(data.images, data.texts, settings, callbacks);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error()));
+
+    QCOMPARE(outcome->bestEpoch, 2);
+    QCOMPARE(static_cast<int>(outcome->history.size()), 4);
+    for (int e = 0; e < 4; ++e)
+        QCOMPARE(outcome->history[static_cast<std::size_t>(e)].validationScore, scores[static_cast<std::size_t>(e)]);
+    QVERIFY(outcome->model->encodeImages(data.images) == codes[1]);
+    QVERIFY(!(codes[1] == codes[3]));
+
+    // Without the hook the score is NaN and the model is the last epoch's.
+    Result<TrainingOutcome> plain = trainEsafh(data.images, data.texts, settings);
+    QVERIFY(plain.ok());
+    QCOMPARE(plain->bestEpoch, 4);
+    QVERIFY(std::isnan(plain->history.back().validationScore));
+}
+
+void TestTrainer::pauseWaitsAndHonoursCancel()
+{
+    const ClusteredData data = makeClusteredData(ClusteredDataShape(), 15);
+    std::atomic_bool pause{false};
+    std::atomic_bool cancel{false};
+    std::atomic_int batches{0};
+    TrainingCallbacks callbacks;
+    callbacks.pause = &pause;
+    callbacks.cancel = &cancel;
+    callbacks.onBatch = [&](const BatchReport &) {
+        if (++batches == 2)
+            pause = true;
+    };
+
+    EsafhSettings settings = fastSettings();
+    settings.epochs = 50;
+    Result<TrainingOutcome> outcome = Result<TrainingOutcome>::failure(QString());
+    std::thread training([&] { outcome = trainEsafh(data.images, data.texts, settings, callbacks); });
+
+    // While paused, no batch runs; cancel ends the wait.
+    QTRY_COMPARE_WITH_TIMEOUT(batches.load(), 2, 60000);
+    QTest::qWait(300);
+    QCOMPARE(batches.load(), 2);
+    cancel = true;
+    training.join();
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error()));
+    QVERIFY(outcome->cancelled);
+    QCOMPARE(batches.load(), 2);
+}
+
+void TestTrainer::resumeEqualsUninterrupted_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::newRow("esafh") << QStringLiteral("esafh");
+    QTest::newRow("dgcpn") << QStringLiteral("dgcpn");
+}
+
+void TestTrainer::resumeEqualsUninterrupted()
+{
+    QFETCH(QString, method);
+    ClusteredDataShape shape;
+    shape.items = 150;
+    const ClusteredData data = makeClusteredData(shape, 16);
+    EsafhSettings settings = fastSettings();
+    settings.method = method;
+    settings.epochs = 4;
+    settings.dropout = 0.2; // exercises LibTorch's generator, which the checkpoint restores
+
+    Result<TrainingOutcome> uninterrupted = trainEsafh(data.images, data.texts, settings);
+    QVERIFY2(uninterrupted.ok(), qPrintable(uninterrupted.error()));
+
+    settings.epochs = 2;
+    std::vector<QByteArray> checkpoints;
+    TrainingCallbacks saving;
+    saving.onCheckpoint = [&](const QByteArray &checkpoint) { checkpoints.push_back(checkpoint); };
+    Result<TrainingOutcome> firstHalf = trainEsafh(data.images, data.texts, settings, saving);
+    QVERIFY2(firstHalf.ok(), qPrintable(firstHalf.error()));
+    QCOMPARE(static_cast<int>(checkpoints.size()), 2);
+
+    settings.epochs = 4;
+    int resumedEpochs = 0;
+    TrainingCallbacks counting;
+    counting.onEpoch = [&](const EpochReport &) { ++resumedEpochs; };
+    Result<TrainingOutcome> resumed = trainEsafh(data.images, data.texts, settings, counting, checkpoints.back());
+    QVERIFY2(resumed.ok(), qPrintable(resumed.error()));
+
+    QCOMPARE(resumedEpochs, 2);
+    QCOMPARE(static_cast<int>(resumed->history.size()), 4);
+    QCOMPARE(resumed->history[1].loss, uninterrupted->history[1].loss);
+    QCOMPARE(resumed->history[3].loss, uninterrupted->history[3].loss);
+    QCOMPARE(resumed->bestEpoch, 4);
+    QVERIFY(resumed->model->encodeImages(data.images) == uninterrupted->model->encodeImages(data.images));
+    QVERIFY(resumed->model->encodeTexts(data.texts) == uninterrupted->model->encodeTexts(data.texts));
+}
+
+void TestTrainer::damagedCheckpointFails()
+{
+    ClusteredDataShape shape;
+    shape.items = 120;
+    const ClusteredData data = makeClusteredData(shape, 17);
+    EsafhSettings settings = fastSettings();
+    settings.epochs = 1;
+    QByteArray checkpoint;
+    TrainingCallbacks saving;
+    saving.onCheckpoint = [&](const QByteArray &bytes) { checkpoint = bytes; };
+    QVERIFY(trainEsafh(data.images, data.texts, settings, saving).ok());
+    QVERIFY(!checkpoint.isEmpty());
+    settings.epochs = 2;
+
+    QByteArray damaged = checkpoint;
+    damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x40);
+    const Result<TrainingOutcome> fromDamaged = trainEsafh(data.images, data.texts, settings, {}, damaged);
+    QVERIFY(!fromDamaged.ok());
+    QVERIFY2(fromDamaged.error().contains(QStringLiteral("checksum")), qPrintable(fromDamaged.error()));
+
+    const Result<TrainingOutcome> fromTruncated =
+        trainEsafh(data.images, data.texts, settings, {}, checkpoint.left(20));
+    QVERIFY(!fromTruncated.ok());
+    QVERIFY2(fromTruncated.error().contains(QStringLiteral("not an ESAFH training checkpoint")),
+             qPrintable(fromTruncated.error()));
+
+    QByteArray otherVersion = checkpoint;
+    otherVersion[18] = 7;
+    const Result<TrainingOutcome> fromOtherVersion = trainEsafh(data.images, data.texts, settings, {}, otherVersion);
+    QVERIFY(!fromOtherVersion.ok());
+    QVERIFY2(fromOtherVersion.error().contains(QStringLiteral("version")), qPrintable(fromOtherVersion.error()));
+}
+
+void TestTrainer::mismatchedCheckpointFails()
+{
+    ClusteredDataShape shape;
+    shape.items = 120;
+    const ClusteredData data = makeClusteredData(shape, 18);
+    EsafhSettings settings = fastSettings();
+    settings.epochs = 1;
+    QByteArray checkpoint;
+    TrainingCallbacks saving;
+    saving.onCheckpoint = [&](const QByteArray &bytes) { checkpoint = bytes; };
+    QVERIFY(trainEsafh(data.images, data.texts, settings, saving).ok());
+    settings.epochs = 2;
+
+    EsafhSettings otherBits = settings;
+    otherBits.bits = 16;
+    const Result<TrainingOutcome> withOtherBits = trainEsafh(data.images, data.texts, otherBits, {}, checkpoint);
+    QVERIFY(!withOtherBits.ok());
+    QVERIFY2(withOtherBits.error().contains(QStringLiteral("\"bits\" = 32")), qPrintable(withOtherBits.error()));
+
+    FeatureMatrix otherImages = data.images;
+    otherImages(0, 0) += 1.0f;
+    const Result<TrainingOutcome> withOtherFeatures = trainEsafh(otherImages, data.texts, settings, {}, checkpoint);
+    QVERIFY(!withOtherFeatures.ok());
+    QVERIFY2(withOtherFeatures.error().contains(QStringLiteral("other training features")),
+             qPrintable(withOtherFeatures.error()));
+
+    EsafhSettings otherMethod = settings;
+    otherMethod.method = QStringLiteral("djsrh");
+    const Result<TrainingOutcome> withOtherMethod = trainEsafh(data.images, data.texts, otherMethod, {}, checkpoint);
+    QVERIFY(!withOtherMethod.ok());
+    QVERIFY2(withOtherMethod.error().contains(QStringLiteral("\"method\"")), qPrintable(withOtherMethod.error()));
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)
