@@ -217,15 +217,15 @@ QString seedCountText(const QJsonObject &results)
 QString protocolSentence(const QJsonObject &results)
 {
     const QJsonObject protocol = results.value(QStringLiteral("protocol")).toObject();
-    return QStringLiteral("Hamming ranking, relevant when sharing a label, %1 ties, K = %2; %3 split (%4), %5 queries, "
-                          "%6 database items, %7 training items, %8 validation items; %9 epochs; mean ± sample standard "
-                          "deviation over %10.")
+    const QString split = protocol.value(QStringLiteral("split_source")).toString() == QStringLiteral("dataset")
+                              ? QStringLiteral("the dataset's own split")
+                              : QStringLiteral("%1 split drawn per seed").arg(protocol.value(QStringLiteral("split")).toString());
+    return QStringLiteral("Hamming ranking, relevant when sharing a label, %1 ties, K = %2; %3, %4 queries, "
+                          "%5 database items, %6 training items, %7 validation items; %8 epochs; mean ± sample standard "
+                          "deviation over %9.")
         .arg(protocol.value(QStringLiteral("ties")).toString())
         .arg(protocol.value(QStringLiteral("k")).toInt())
-        .arg(protocol.value(QStringLiteral("split")).toString(),
-             protocol.value(QStringLiteral("split_source")).toString() == QStringLiteral("dataset")
-                 ? QStringLiteral("the dataset's own")
-                 : QStringLiteral("drawn per seed"))
+        .arg(split)
         .arg(protocol.value(QStringLiteral("queries")).toInt())
         .arg(protocol.value(QStringLiteral("database")).toInt())
         .arg(protocol.value(QStringLiteral("training")).toInt())
