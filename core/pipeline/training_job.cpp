@@ -104,6 +104,12 @@ void applySplitSettings(PreparedDataset *prepared, const TrainingJobSettings &se
         drawValidationSet(&dataset->split, settings.split.validationCount, settings.split.seed);
 }
 
+bool isSameSplit(const DatasetSplit &first, const DatasetSplit &second)
+{
+    return first.query == second.query && first.database == second.database && first.training == second.training
+           && first.validation == second.validation;
+}
+
 Status checkSplit(const Dataset &dataset)
 {
     if (!dataset.split.training.empty() && !dataset.split.query.empty())
@@ -203,7 +209,10 @@ Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, cons
     PreparedDataset prepared;
     prepared.dataset = std::move(dataset).value();
     // openDataset() draws the split from settings.split unless a dataset file has one.
-    applySplitSettings(&prepared, settings, prepared.dataset.format != QStringLiteral("dataset-file"));
+    // A file's split equal to the drawn one behaves the same either way.
+    const bool drawn = prepared.dataset.format != QStringLiteral("dataset-file")
+                       || isSameSplit(prepared.dataset.split, drawSplit(prepared.dataset, settings.split));
+    applySplitSettings(&prepared, settings, drawn);
     if (Status valid = checkSplit(prepared.dataset); !valid)
         return Result<PreparedDataset>::failure(valid.error());
 
