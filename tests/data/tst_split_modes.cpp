@@ -10,8 +10,8 @@ using namespace esafh;
 
 namespace {
 
-// Labels of `count` items: item i has label i % labelCount, and every fifth item
-// also the next label; every seventh item has no label at all.
+// Labels of `count` items: item i has label i % labelCount. Every fifth item also
+// has the next label, and every seventh item has no label at all.
 std::vector<std::vector<int>> makeLabels(int count, int labelCount)
 {
     std::vector<std::vector<int>> labels(static_cast<size_t>(count));

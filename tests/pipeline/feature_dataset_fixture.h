@@ -58,8 +58,9 @@ inline QString writeClusteredFeatureDataset(const QString &folder, int itemsPerC
         for (int d = 0; d < imageDimension; ++d)
             images.push_back(centres[size_t(cluster * imageDimension + d)] + noise(random));
         for (int d = 0; d < textDimension; ++d) {
-            const bool clusterWord = d % clusters == cluster;
-            texts.push_back(clusterWord ? (uniform(random) < 0.8f ? 1.0f : 0.0f) : (uniform(random) < 0.1f ? 1.0f : 0.0f));
+            // A word of the item's cluster appears with probability 0.8, any other with 0.1.
+            const float probability = d % clusters == cluster ? 0.8f : 0.1f;
+            texts.push_back(uniform(random) < probability ? 1.0f : 0.0f);
         }
         for (int c = 0; c < clusters; ++c)
             labels.push_back(c == cluster ? 1.0f : 0.0f);

@@ -177,7 +177,7 @@ private Q_SLOTS:
                 best = report.epoch;
         }
         QCOMPARE(model->bestEpoch, best);
-        // The model holds the best epoch's state, so it scores that epoch's validation mAP.
+        // The model keeps the best epoch's state, so it scores that epoch's validation mAP.
         QCOMPARE(validationScore(*model->hashModel, prepared.value()), model->epochReports[size_t(best - 1)].validationScore);
     }
 
