@@ -209,8 +209,9 @@ Result<EsafhSettings> EsafhSettings::forMethod(const QString &name)
     if (key == QLatin1String("esafh"))
         return settings;
 
-    // The anchors build S_T from the plain texts and use a plain MLP as text network,
-    // as in their code; networks, optimiser and schedule stay shared for comparison.
+    // The anchors have no text graph: S_T comes from the plain texts and the text
+    // network is a plain MLP. Layer sizes, optimiser and schedule stay shared, so a
+    // comparison isolates the training target.
     settings.neighbourEnrichment = false;
     settings.learnedTextEncoder = false;
     settings.attentionFusion = false;
@@ -220,7 +221,7 @@ Result<EsafhSettings> EsafhSettings::forMethod(const QString &name)
         settings.fusionScale = 1.4;
     } else if (key == QLatin1String("dgcpn")) {
         settings.fusionScale = 1.4;
-        // DGCPN weights its intra-modal and cross-modal code terms alike.
+        // A reconstruction: all four code-similarity terms weighted alike.
         settings.intraModalWeight = 1.0;
     }
     return settings;

@@ -78,6 +78,8 @@ struct EsafhSettings
     double jdshImageWeight = 0.5; ///< alpha.
     double jdshTextWeight = 0.1;  ///< beta.
     double jdshCrossWeight = 0.4; ///< lambda.
+    // NOTE: the decision and weighting below are reconstructed without JDSH's paper
+    // or code, so the width and boosts are not its published values.
     bool jdshDistributionWeighting = true;
     /// Decision thresholds: the low mode's mean minus this many of its standard
     /// deviations, and the high mode's mean plus this many of its.
@@ -87,6 +89,7 @@ struct EsafhSettings
 
     // Anchor method DGCPN (Yu et al., AAAI 2021): S_pair = a1 S_T + (1 - a1) S_I over the
     // whole training set, blended with its top-k neighbour coherence.
+    // NOTE: a1 and k are not DGCPN's published values, which this project could not check.
     double dgcpnTextWeight = 0.5;      ///< a1.
     double dgcpnCoherenceWeight = 0.3; ///< a2.
     int dgcpnNeighbours = 10;          ///< k, nearest training items by S_pair.

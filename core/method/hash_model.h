@@ -99,7 +99,7 @@ struct EpochReport
     int constantBits = 0;
     int distinctCodes = 0;               ///< Distinct image codes over the training set, counted the same way.
     /// Attention weights of every training item after this epoch (training items x
-    /// candidates, each row sums to one). Filled for onEpoch; the history keeps it
+    /// candidates, each row sums to one; the fixed weights for the anchors). Filled for onEpoch; the history keeps it
     /// only for the last epoch, so that memory does not grow with the epochs.
     FeatureMatrix itemAttention;
     /// Score of TrainingCallbacks::validate after this epoch (mAP on the validation

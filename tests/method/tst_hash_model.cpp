@@ -69,6 +69,7 @@ private Q_SLOTS:
     void changedNetworkSizeFailsToLoad();
     void similarityMatricesOfUntrainedModel();
     void similarityMatricesOfAnchor();
+    void similarityMatricesOfEveryMethod();
     void similarityMatricesRejectBadInput();
 
 private:
@@ -302,6 +303,32 @@ void TestHashModel::similarityMatricesOfAnchor()
         }
     }
     QVERIFY2(largestError < 1e-5, qPrintable(QString::number(largestError)));
+}
+
+void TestHashModel::similarityMatricesOfEveryMethod()
+{
+    // Each method's display matrices, down to the smallest set of 2 items.
+    for (const QString &method : EsafhSettings::methodNames()) {
+        EsafhSettings settings = EsafhSettings::forMethod(method).value();
+        const EsafhSettings small = smallSettings();
+        settings.bits = small.bits;
+        settings.imageHiddenUnits = small.imageHiddenUnits;
+        settings.textHiddenUnits = small.textHiddenUnits;
+        settings.graphUnits = small.graphUnits;
+        settings.device = small.device;
+        const Result<std::unique_ptr<HashModel>> model = HashModel::create(settings, m_data.images, m_data.texts);
+        QVERIFY2(model.ok(), qPrintable(model.error()));
+
+        for (int n : {2, 12}) {
+            const Result<SimilarityMatrices> matrices =
+                computeSimilarityMatrices(*model.value(), rowRange(m_data.images, 0, n), rowRange(m_data.texts, 0, n));
+            QVERIFY2(matrices.ok(), qPrintable(method + QLatin1String(": ") + matrices.error()));
+            QCOMPARE(matrices->fused.rows(), n);
+            QVERIFY2(matrices->fused.allFinite(), qPrintable(method));
+            QVERIFY2(asymmetry(matrices->fused) < 1e-5, qPrintable(method));
+            QCOMPARE(matrices->attention.cols(), matrices->candidateNames.size());
+        }
+    }
 }
 
 void TestHashModel::similarityMatricesRejectBadInput()
