@@ -6,6 +6,7 @@
 #include "data/dataset_io.h"
 #include "features/image_extractor.h"
 #include "pipeline/model_json.h"
+#include "pipeline/run_record.h"
 #include "pipeline/search.h"
 #include "pipeline/training_job.h"
 
@@ -18,11 +19,11 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <memory>
 
 namespace esafh::cli {
-
-namespace {
 
 TrainingJobCallbacks terminalCallbacks()
 {
@@ -49,6 +50,8 @@ TrainingJobCallbacks terminalCallbacks()
         for (int i = 0; i < report.candidateNames.size() && i < static_cast<int>(report.meanAttention.size()); ++i)
             line += QStringLiteral("  w(%1) %2").arg(report.candidateNames[i]).arg(report.meanAttention[i], 0, 'f', 3);
         line += QStringLiteral("  constant bits %1").arg(report.constantBits);
+        if (!std::isnan(report.validationScore))
+            line += QStringLiteral("  validation mAP %1").arg(report.validationScore, 0, 'f', 4);
         printError(line);
     };
     callbacks.cancel = &interruptFlag();
@@ -58,13 +61,15 @@ TrainingJobCallbacks terminalCallbacks()
 void printDatasetSummary(const PreparedDataset &prepared)
 {
     const Dataset &dataset = prepared.dataset;
-    printError(QStringLiteral("Dataset %1 (%2): %3 items, %4 labels; %5 queries, %6 database items, %7 training items")
+    printError(QStringLiteral("Dataset %1 (%2): %3 items, %4 labels; %5 queries, %6 database items, %7 training items, "
+                              "%8 validation items")
                    .arg(dataset.name, dataset.format)
                    .arg(dataset.size())
                    .arg(dataset.labelNames.size())
                    .arg(dataset.split.query.size())
                    .arg(dataset.split.database.size())
-                   .arg(dataset.split.training.size()));
+                   .arg(dataset.split.training.size())
+                   .arg(dataset.split.validation.size()));
     for (const QString &message : dataset.importMessages)
         printError(QStringLiteral("  %1").arg(message));
     if (!prepared.imageFeatures.failureMessages.isEmpty()) {
@@ -90,6 +95,8 @@ QJsonObject evaluationJson(const RetrievalScores &scores, int queryCount, int da
     json[QStringLiteral("protocol")] = protocol;
     return json;
 }
+
+namespace {
 
 QString throughputLine(const ImageFeatureSet &features)
 {
@@ -137,6 +144,33 @@ void printBackbone(const BackboneInfo &info)
 }
 
 } // namespace
+
+QString runRecordPathFor(const QString &modelPath)
+{
+    const QFileInfo info(modelPath);
+    return info.dir().filePath(info.completeBaseName() + QStringLiteral(".run.json"));
+}
+
+int writeRunRecord(const TrainedModel &model, const PreparedDataset &prepared, const TrainingJobSettings &settings,
+                   const QString &path, QJsonObject *record)
+{
+    Result<ModelEvaluation> evaluation =
+        evaluateModelWithCurves(model, prepared, settings.mapK, settings.tieRule,
+                                defaultCurveCutoffs(static_cast<int>(prepared.dataset.split.database.size())));
+    if (!evaluation) {
+        printError(evaluation.error());
+        return ExitFailure;
+    }
+    const QJsonObject json = runRecordToJson(model, prepared, settings, evaluation.value());
+    if (Status written = writeJsonFile(json, path); !written) {
+        printError(written.error());
+        return ExitFailure;
+    }
+    if (record)
+        *record = json;
+    printError(QStringLiteral("Run record written to %1").arg(path));
+    return ExitSuccess;
+}
 
 int runBackbones(const QStringList &arguments)
 {
@@ -193,10 +227,13 @@ int runImport(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Read a dataset folder (an image tree with captions, or a COCO release), "
-                                                    "draw its seeded split and write it as a dataset file."));
+                                                    "draw its seeded split and write it as a dataset file; or describe "
+                                                    "the variables of a .mat or HDF5 feature file in a feature dataset "
+                                                    "description for train, evaluate and compare."));
     parser.addHelpOption();
     addDatasetOptions(&parser);
-    parser.addOption({QStringLiteral("output"), QStringLiteral("Dataset file to write (JSON)."), QStringLiteral("FILE")});
+    addFeatureImportOptions(&parser);
+    parser.addOption({QStringLiteral("output"), QStringLiteral("Dataset file or feature dataset description to write (JSON)."), QStringLiteral("FILE")});
     if (std::optional<int> exitCode = parseArguments(&parser, arguments))
         return *exitCode;
 
@@ -206,6 +243,14 @@ int runImport(const QStringList &arguments)
     const QString output = parser.value(QStringLiteral("output"));
     if (output.isEmpty())
         return usageError(QStringLiteral("--output FILE is required."));
+    if (isFeatureFile(settings.datasetPath))
+        return importFeatureFile(parser, settings.datasetPath, output);
+    for (const QString &name : {QStringLiteral("image-variable"), QStringLiteral("text-variable"), QStringLiteral("label-variable"),
+                                QStringLiteral("query-variable"), QStringLiteral("database-variable"),
+                                QStringLiteral("training-variable"), QStringLiteral("index-base"), QStringLiteral("name")}) {
+        if (parser.isSet(name))
+            return usageError(QStringLiteral("--%1 applies to .mat and HDF5 feature files only, not to %2.").arg(name, settings.datasetPath));
+    }
 
     Result<Dataset> dataset = openDataset(settings.datasetPath, settings.treeOptions, settings.split);
     if (!dataset) {
@@ -271,13 +316,18 @@ int runFeatures(const QStringList &arguments)
 int runTrain(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Train ESAFH on a dataset, evaluate it on the query set and write the model file."));
+    parser.setApplicationDescription(QStringLiteral("Train ESAFH or an anchor method on a dataset, evaluate it on the query set, "
+                                                    "and write the model file and its run record."));
     parser.addHelpOption();
     addDatasetOptions(&parser);
     addTrainingOptions(&parser);
     addBackboneOptions(&parser);
     parser.addOption({QStringLiteral("output"), QStringLiteral("Model file to write."), QStringLiteral("MODEL")});
     parser.addOption({QStringLiteral("report"), QStringLiteral("Also write the settings and scores as JSON to FILE."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("record"),
+                      QStringLiteral("Run record to write, for 'esafh-cli rerun' (default: beside the model, MODEL with the "
+                                     "suffix .run.json)."),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the scores as one JSON object instead of a table.")});
     if (std::optional<int> exitCode = parseArguments(&parser, arguments))
         return *exitCode;
@@ -294,6 +344,9 @@ int runTrain(const QStringList &arguments)
         return usageError(QStringLiteral("--output MODEL is required."));
     if (const QFileInfo outputInfo(output); !outputInfo.absoluteDir().exists())
         return usageError(QStringLiteral("The folder of --output %1 does not exist.").arg(output));
+    const QString recordPath = parser.isSet(QStringLiteral("record")) ? parser.value(QStringLiteral("record")) : runRecordPathFor(output);
+    if (const QFileInfo recordInfo(recordPath); !recordInfo.absoluteDir().exists())
+        return usageError(QStringLiteral("The folder of --record %1 does not exist.").arg(recordPath));
 
     const TrainingJobCallbacks callbacks = terminalCallbacks();
     Result<PreparedDataset> prepared = prepareDataset(settings, callbacks);
@@ -315,11 +368,16 @@ int runTrain(const QStringList &arguments)
     printError(QStringLiteral("Trained in %1 s on %2; model written to %3")
                    .arg(model->trainingSeconds, 0, 'f', 1)
                    .arg(model->hashModel->deviceName(), output));
+    if (int code = writeRunRecord(model.value(), prepared.value(), settings, recordPath); code != ExitSuccess)
+        return code;
 
     const DatasetSplit &split = prepared->dataset.split;
     QJsonObject report = evaluationJson(model->scores, split.query.size(), split.database.size());
     report[QStringLiteral("model")] = QFileInfo(output).absoluteFilePath();
+    report[QStringLiteral("run_record")] = QFileInfo(recordPath).absoluteFilePath();
     report[QStringLiteral("dataset")] = prepared->dataset.source;
+    report[QStringLiteral("method")] = settings.esafh.method;
+    report[QStringLiteral("best_epoch")] = model->bestEpoch;
     report[QStringLiteral("bits")] = settings.esafh.bits;
     report[QStringLiteral("epochs")] = settings.esafh.epochs;
     report[QStringLiteral("settings")] = settings.esafh.toJson();
@@ -389,7 +447,8 @@ int runEvaluate(const QStringList &arguments)
 
     // The dataset the model was trained on is evaluated on the model's own query and
     // database sets, unless a split option asks for another.
-    const bool splitRequested = parser.isSet(QStringLiteral("seed")) || parser.isSet(QStringLiteral("query-fraction"));
+    const bool splitRequested = parser.isSet(QStringLiteral("seed")) || parser.isSet(QStringLiteral("query-fraction"))
+                                || parser.isSet(QStringLiteral("split"));
     if (!splitRequested) {
         if (adoptModelSplit(model.value(), &prepared.value()))
             printError(QStringLiteral("Using the model's split of the dataset (seed %1).").arg(model->split.seed));
@@ -419,13 +478,16 @@ int runEvaluate(const QStringList &arguments)
 int runSearch(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Rank the model's database for a typed text or an image file. "
+    parser.setApplicationDescription(QStringLiteral("Rank the model's database for a typed text, an image file or one of its items. "
                                                     "Prints one item per line: rank, Hamming distance, caption and image path, "
                                                     "separated by tabs."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model file to search with."), QStringLiteral("MODEL")});
     parser.addOption({QStringLiteral("text"), QStringLiteral("Query text."), QStringLiteral("TEXT")});
     parser.addOption({QStringLiteral("image"), QStringLiteral("Query image file."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("item"),
+                      QStringLiteral("Query by database item N (0-based), as image for i2t and i2i, as text for t2i and t2t."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("top"), QStringLiteral("Number of results (default 10)."), QStringLiteral("N"), QStringLiteral("10")});
     parser.addOption({QStringLiteral("direction"),
                       QStringLiteral("t2i or t2t for a text, i2t or i2i for an image (default t2i for a text, i2t for an image)."),
@@ -438,18 +500,24 @@ int runSearch(const QStringList &arguments)
         return usageError(QStringLiteral("--model MODEL is required."));
     const bool hasText = parser.isSet(QStringLiteral("text"));
     const bool hasImage = parser.isSet(QStringLiteral("image"));
-    if (hasText == hasImage)
-        return usageError(QStringLiteral("Give exactly one of --text TEXT and --image FILE."));
+    const bool hasItem = parser.isSet(QStringLiteral("item"));
+    if (int(hasText) + int(hasImage) + int(hasItem) != 1)
+        return usageError(QStringLiteral("Give exactly one of --text TEXT, --image FILE and --item N."));
     int top = 0;
     if (int code = readInt(parser, QStringLiteral("top"), 1, 1'000'000, &top); code != ExitSuccess)
         return code;
+    int item = 0;
+    if (hasItem) {
+        if (int code = readInt(parser, QStringLiteral("item"), 0, std::numeric_limits<int>::max(), &item); code != ExitSuccess)
+            return code;
+    }
 
     SearchDirection direction = hasText ? SearchDirection::TextToImage : SearchDirection::ImageToText;
     if (parser.isSet(QStringLiteral("direction"))) {
         const QString name = parser.value(QStringLiteral("direction"));
         if (!parseDirection(name, &direction))
             return usageError(QStringLiteral("--direction must be i2t, t2i, i2i or t2t, not \"%1\".").arg(name));
-        if (queryIsImage(direction) == hasText)
+        if (!hasItem && queryIsImage(direction) == hasText)
             return usageError(QStringLiteral("--direction %1 does not fit %2 query: use %3.")
                                   .arg(name, hasText ? QStringLiteral("a text") : QStringLiteral("an image"),
                                        hasText ? QStringLiteral("t2i or t2t") : QStringLiteral("i2t or i2i")));
@@ -461,8 +529,9 @@ int runSearch(const QStringList &arguments)
         return ExitFailure;
     }
 
-    Result<SearchResult> result = hasText ? searchByText(model.value(), parser.value(QStringLiteral("text")), direction, top)
-                                          : searchByImage(model.value(), parser.value(QStringLiteral("image")), direction, top);
+    Result<SearchResult> result = hasItem   ? searchByItem(model.value(), item, direction, top)
+                                  : hasText ? searchByText(model.value(), parser.value(QStringLiteral("text")), direction, top)
+                                            : searchByImage(model.value(), parser.value(QStringLiteral("image")), direction, top);
     if (!result) {
         printError(result.error());
         return ExitFailure;

@@ -13,7 +13,8 @@ const char usage[] =
     "Usage: esafh-cli COMMAND [OPTIONS]\n"
     "\n"
     "Unsupervised cross-modal hashing with ESAFH: train on an image-text dataset,\n"
-    "evaluate mAP, and search images and captions by Hamming distance.\n"
+    "evaluate mAP, compare with the anchor methods, and search images and captions\n"
+    "by Hamming distance.\n"
     "\n"
     "Commands:\n"
     "  backbones  List the image feature extractors available on this machine\n"
@@ -21,7 +22,9 @@ const char usage[] =
     "  features   Extract and cache the image features of a dataset\n"
     "  train      Train a model, evaluate it and write the model file\n"
     "  evaluate   Compute mAP@all and mAP@K of a model on a dataset\n"
-    "  search     Rank the model's database for a text or an image\n"
+    "  search     Rank the model's database for a text, an image or an item\n"
+    "  rerun      Train again from a run record and compare the scores\n"
+    "  compare    Train several methods over code lengths and seeds; write tables\n"
     "\n"
     "Run 'esafh-cli COMMAND --help' for the options of a command.\n"
     "Set QT_LOGGING_RULES=\"esafh.*=true\" for detailed logs on standard error.\n";
@@ -42,6 +45,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("train"), esafh::cli::runTrain},
         {QStringLiteral("evaluate"), esafh::cli::runEvaluate},
         {QStringLiteral("search"), esafh::cli::runSearch},
+        {QStringLiteral("rerun"), esafh::cli::runRerun},
+        {QStringLiteral("compare"), esafh::cli::runCompare},
     };
 
     QStringList arguments = QCoreApplication::arguments();

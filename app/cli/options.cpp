@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <tuple>
 #include <utility>
 
 namespace esafh::cli {
@@ -76,6 +77,20 @@ void addDatasetOptions(QCommandLineParser *parser)
     parser->addOption({QStringLiteral("query-fraction"),
                        QStringLiteral("Share of the items drawn as queries, from 0.001 to 0.9; at most 2000 queries are drawn (default 0.2)."),
                        QStringLiteral("F"), QStringLiteral("0.2")});
+    parser->addOption({QStringLiteral("split"),
+                       QStringLiteral("How to draw the split: \"random\" (queries drawn at random, the default) or "
+                                      "\"per-label\" (a fixed number of queries and training items per label). "
+                                      "Given, it also replaces the split a dataset file or description brings."),
+                       QStringLiteral("MODE"), QStringLiteral("random")});
+    parser->addOption({QStringLiteral("queries-per-label"), QStringLiteral("Queries sampled per label with --split per-label (default 100)."),
+                       QStringLiteral("N"), QStringLiteral("100")});
+    parser->addOption({QStringLiteral("training-per-label"),
+                       QStringLiteral("Training items sampled per label with --split per-label (default 500)."),
+                       QStringLiteral("N"), QStringLiteral("500")});
+    parser->addOption({QStringLiteral("validation"),
+                       QStringLiteral("Database items held out of training to choose the epoch with the best validation "
+                                      "mAP (default 0: none, the last epoch is kept)."),
+                       QStringLiteral("N"), QStringLiteral("0")});
     parser->addOption({QStringLiteral("cache-dir"), QStringLiteral("Folder of the image feature cache (default: the user's cache folder)."), QStringLiteral("DIR")});
 }
 
@@ -99,6 +114,21 @@ int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *se
 
     if (int code = readDouble(parser, QStringLiteral("query-fraction"), 0.001, 0.9, &settings->split.queryFraction); code != ExitSuccess)
         return code;
+
+    const QString mode = parser.value(QStringLiteral("split"));
+    if (!parseSplitMode(mode, &settings->split.mode))
+        return usageError(QStringLiteral("--split must be \"random\" or \"per-label\", not \"%1\".").arg(mode));
+    settings->replaceDatasetSplit = parser.isSet(QStringLiteral("split"));
+    if (int code = readInt(parser, QStringLiteral("queries-per-label"), 1, 1'000'000, &settings->split.queriesPerLabel); code != ExitSuccess)
+        return code;
+    if (int code = readInt(parser, QStringLiteral("training-per-label"), 1, 1'000'000, &settings->split.trainingPerLabel); code != ExitSuccess)
+        return code;
+    if (int code = readInt(parser, QStringLiteral("validation"), 0, 1'000'000, &settings->split.validationCount); code != ExitSuccess)
+        return code;
+    for (const QString &name : {QStringLiteral("queries-per-label"), QStringLiteral("training-per-label")}) {
+        if (parser.isSet(name) && settings->split.mode != SplitMode::PerLabel)
+            return usageError(QStringLiteral("--%1 applies to --split per-label only.").arg(name));
+    }
     settings->featureCacheDirectory = parser.value(QStringLiteral("cache-dir"));
     return ExitSuccess;
 }
@@ -106,11 +136,19 @@ int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *se
 void addTrainingOptions(QCommandLineParser *parser)
 {
     const EsafhSettings defaults;
+    parser->addOption({QStringLiteral("method"),
+                       QStringLiteral("Method to train: %1 (default esafh). Each starts from its own defaults.")
+                           .arg(EsafhSettings::methodNames().join(QStringLiteral(", "))),
+                       QStringLiteral("NAME"), QStringLiteral("esafh")});
+    parser->addOption({QStringLiteral("set"),
+                       QStringLiteral("Set one training setting, after the other options; repeatable. KEY is a key of the "
+                                      "\"settings\" object of a model report, such as neighbourCount=5 or attentionFusion=false."),
+                       QStringLiteral("KEY=VALUE")});
     parser->addOption({QStringLiteral("bits"), QStringLiteral("Code length in bits (default %1).").arg(defaults.bits),
                        QStringLiteral("N"), QString::number(defaults.bits)});
     parser->addOption({QStringLiteral("epochs"), QStringLiteral("Training epochs (default %1).").arg(defaults.epochs),
                        QStringLiteral("N"), QString::number(defaults.epochs)});
-    parser->addOption({QStringLiteral("batch-size"), QStringLiteral("Items per training batch (default %1).").arg(defaults.batchSize),
+    parser->addOption({QStringLiteral("batch-size"), QStringLiteral("Items per training batch (default: the method's, %1 for ESAFH).").arg(defaults.batchSize),
                        QStringLiteral("N"), QString::number(defaults.batchSize)});
     parser->addOption({QStringLiteral("device"), QStringLiteral("auto, cpu or cuda (default auto: the GPU when LibTorch has CUDA and one is present)."),
                        QStringLiteral("DEVICE"), QStringLiteral("auto")});
@@ -118,26 +156,102 @@ void addTrainingOptions(QCommandLineParser *parser)
                        QStringLiteral("N"), QStringLiteral("0")});
     parser->addOption({QStringLiteral("fixed-weights"), QStringLiteral("Fuse the similarity matrices with fixed equal weights instead of attention.")});
     parser->addOption({QStringLiteral("k"), QStringLiteral("K of mAP@K (default 50)."), QStringLiteral("K"), QStringLiteral("50")});
+    parser->addOption({QStringLiteral("ties"),
+                       QStringLiteral("How equal Hamming distances are ordered: \"tie-aware\" (expected AP over all orders, default) "
+                                      "or \"index\" (by database index, as the DJSRH family's code)."),
+                       QStringLiteral("RULE"), QStringLiteral("tie-aware")});
+}
+
+int readTieRule(const QCommandLineParser &parser, TieRule *rule)
+{
+    const QString ties = parser.value(QStringLiteral("ties"));
+    if (ties != QStringLiteral("tie-aware") && ties != QStringLiteral("index"))
+        return usageError(QStringLiteral("--ties must be \"tie-aware\" or \"index\", not \"%1\".").arg(ties));
+    *rule = ties == QStringLiteral("index") ? TieRule::DatabaseIndex : TieRule::TieAware;
+    return ExitSuccess;
+}
+
+int readSettingAssignments(const QCommandLineParser &parser, QJsonObject *assignments)
+{
+    const QJsonObject known = EsafhSettings().toJson();
+    for (const QString &assignment : parser.values(QStringLiteral("set"))) {
+        const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+        if (equals <= 0)
+            return usageError(QStringLiteral("--set needs KEY=VALUE, not \"%1\".").arg(assignment));
+        const QString key = assignment.left(equals).trimmed();
+        const QString text = assignment.mid(equals + 1).trimmed();
+        if (!known.contains(key)) {
+            QStringList keys = known.keys();
+            return usageError(QStringLiteral("--set %1: unknown setting \"%2\". The settings are: %3.")
+                                  .arg(assignment, key, keys.join(QStringLiteral(", "))));
+        }
+
+        const QJsonValue example = known.value(key);
+        QJsonValue value;
+        bool ok = true;
+        if (example.isBool()) {
+            ok = text == QStringLiteral("true") || text == QStringLiteral("false");
+            value = text == QStringLiteral("true");
+        } else if (example.isDouble() && key != QStringLiteral("seed")) {
+            value = text.toDouble(&ok);
+        } else if (key == QStringLiteral("seed")) {
+            text.toULongLong(&ok);
+            value = text;
+        } else {
+            value = text;
+        }
+        if (!ok) {
+            return usageError(QStringLiteral("--set %1: \"%2\" is not %3.")
+                                  .arg(assignment, text, example.isBool() ? QStringLiteral("true or false") : QStringLiteral("a number")));
+        }
+        assignments->insert(key, value);
+    }
+    return ExitSuccess;
 }
 
 int readTrainingOptions(const QCommandLineParser &parser, TrainingJobSettings *settings)
 {
+    Result<EsafhSettings> methodDefaults = EsafhSettings::forMethod(parser.value(QStringLiteral("method")));
+    if (!methodDefaults)
+        return usageError(QStringLiteral("--method: %1").arg(methodDefaults.error()));
+    const quint64 seed = settings->esafh.seed;
+    settings->esafh = methodDefaults.value();
+    settings->esafh.seed = seed;
+
+    // Options not given keep the method's defaults.
     EsafhSettings &esafh = settings->esafh;
-    if (int code = readInt(parser, QStringLiteral("bits"), 8, 1024, &esafh.bits); code != ExitSuccess)
-        return code;
-    if (int code = readInt(parser, QStringLiteral("epochs"), 1, 100000, &esafh.epochs); code != ExitSuccess)
-        return code;
-    if (int code = readInt(parser, QStringLiteral("batch-size"), 2, 1'000'000, &esafh.batchSize); code != ExitSuccess)
-        return code;
-    if (int code = readInt(parser, QStringLiteral("threads"), 0, 1024, &esafh.threads); code != ExitSuccess)
-        return code;
+    for (const auto &[name, value, minimum, maximum] : {std::tuple{QStringLiteral("bits"), &esafh.bits, 8, 1024},
+                                                        std::tuple{QStringLiteral("epochs"), &esafh.epochs, 1, 100000},
+                                                        std::tuple{QStringLiteral("batch-size"), &esafh.batchSize, 2, 1'000'000},
+                                                        std::tuple{QStringLiteral("threads"), &esafh.threads, 0, 1024}}) {
+        if (!parser.isSet(name))
+            continue;
+        if (int code = readInt(parser, name, minimum, maximum, value); code != ExitSuccess)
+            return code;
+    }
     if (int code = readInt(parser, QStringLiteral("k"), 1, 1'000'000, &settings->mapK); code != ExitSuccess)
+        return code;
+    if (int code = readTieRule(parser, &settings->tieRule); code != ExitSuccess)
         return code;
 
     esafh.device = parser.value(QStringLiteral("device"));
     if (esafh.device != QStringLiteral("auto") && esafh.device != QStringLiteral("cpu") && esafh.device != QStringLiteral("cuda"))
         return usageError(QStringLiteral("--device must be auto, cpu or cuda, not \"%1\".").arg(esafh.device));
-    esafh.attentionFusion = !parser.isSet(QStringLiteral("fixed-weights"));
+    if (parser.isSet(QStringLiteral("fixed-weights")))
+        esafh.attentionFusion = false;
+
+    QJsonObject assignments;
+    if (int code = readSettingAssignments(parser, &assignments); code != ExitSuccess)
+        return code;
+    if (!assignments.isEmpty()) {
+        QJsonObject json = esafh.toJson();
+        for (auto it = assignments.begin(); it != assignments.end(); ++it)
+            json[it.key()] = it.value();
+        Result<EsafhSettings> assigned = EsafhSettings::fromJson(json);
+        if (!assigned)
+            return usageError(QStringLiteral("--set: %1").arg(assigned.error()));
+        esafh = assigned.value();
+    }
 
     if (Status valid = esafh.validate(); !valid)
         return usageError(valid.error());

@@ -15,13 +15,24 @@ namespace esafh::cli {
 /// printing --help (ExitSuccess) or an invalid command line (ExitUsage).
 std::optional<int> parseArguments(QCommandLineParser *parser, const QStringList &arguments);
 
-/// --dataset, --label-depth, --seed, --query-fraction, --cache-dir.
+/// --dataset, --label-depth, --seed, --query-fraction, --split, --queries-per-label,
+/// --training-per-label, --validation, --cache-dir.
 void addDatasetOptions(QCommandLineParser *parser);
 int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *settings);
 
-/// --bits, --epochs, --batch-size, --device, --threads, --fixed-weights, --k.
+/// --method, --set, --bits, --epochs, --batch-size, --device, --threads,
+/// --fixed-weights, --k, --ties.
 void addTrainingOptions(QCommandLineParser *parser);
+/// Starts from the defaults of --method and applies the options given, then --set.
 int readTrainingOptions(const QCommandLineParser &parser, TrainingJobSettings *settings);
+
+/// Reads the --set KEY=VALUE options into EsafhSettings::toJson() keys and values.
+/// Prints the error and returns ExitUsage for an unknown key (listing the known
+/// ones), a missing "=", or a value of the wrong type.
+int readSettingAssignments(const QCommandLineParser &parser, QJsonObject *assignments);
+
+/// Reads --ties: "tie-aware" or "index".
+int readTieRule(const QCommandLineParser &parser, TieRule *rule);
 
 /// --backbone, --input-size, --mean, --std, --layer, --no-pooling.
 void addBackboneOptions(QCommandLineParser *parser);

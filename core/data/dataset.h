@@ -30,7 +30,16 @@ struct DatasetSplit
     bool isEmpty() const { return query.empty() && database.empty(); }
 };
 
-/// Sizes of a seeded random split. A fraction applies when the count is zero.
+/// How the query, database and training sets are drawn.
+enum class SplitMode
+{
+    /// Queries drawn at random from all items (UCCH style); see makeRandomSplit().
+    Random,
+    /// A fixed number of queries and training items sampled per label; see makePerLabelSplit().
+    PerLabel,
+};
+
+/// Sizes of a seeded split. A fraction applies when the count is zero.
 struct SplitSettings
 {
     quint64 seed = 1;
@@ -38,7 +47,19 @@ struct SplitSettings
     int queryCount = 0;        ///< Fixed number of queries; 0 uses queryFraction.
     int maxQueryCount = 2000;  ///< Upper bound on the query set, as in the UCCH protocol.
     int maxTrainingCount = 10000; ///< Upper bound on the training set drawn from the database.
+
+    SplitMode mode = SplitMode::Random;
+    int queriesPerLabel = 100;  ///< SplitMode::PerLabel: queries sampled per label.
+    int trainingPerLabel = 500; ///< SplitMode::PerLabel: training items sampled per label.
+    /// Items of the database held out of training to choose the best epoch; 0 for none.
+    /// See drawValidationSet().
+    int validationCount = 0;
 };
+
+/// "random" or "per-label".
+QString splitModeName(SplitMode mode);
+/// Reads "random" or "per-label"; returns false for any other name.
+bool parseSplitMode(const QString &name, SplitMode *mode);
 
 /// A loaded image-text dataset with its labels and split.
 struct Dataset

@@ -71,7 +71,7 @@ Result<Dataset> loadDatasetFile(const QString &path);
 /// Opens PATH as a dataset file, a COCO release (a folder with
 /// annotations/captions_*.json) or otherwise an image tree. A dataset without a
 /// split, which is every folder and a dataset file without one, gets
-/// makeRandomSplit(size, splitSettings).
+/// drawSplit(dataset, splitSettings).
 Result<Dataset> openDataset(const QString &path, const TuxPaintOptions &treeOptions = {},
                             const SplitSettings &splitSettings = {});
 
@@ -83,5 +83,29 @@ Result<Dataset> openDataset(const QString &path, const TuxPaintOptions &treeOpti
 /// training set is the first maxTrainingCount items of the database, and the
 /// validation set is empty.
 DatasetSplit makeRandomSplit(int itemCount, const SplitSettings &settings);
+
+/// Draws a seeded split by label, as the DCMH and DJSRH family sample their
+/// benchmark splits: for each label in index order, the first
+/// settings.queriesPerLabel items of a seeded permutation that carry that label and
+/// are not yet queries become queries. The database is every other item in permuted
+/// order. The training set is drawn the same way from the database with
+/// settings.trainingPerLabel items per label, capped at maxTrainingCount. An item
+/// with several labels is taken for the first label that reaches it, so a set has
+/// at most (labels x per-label count) items. Items without labels are never queries
+/// or training items. At least one item always stays in the database. The
+/// validation set is empty.
+DatasetSplit makePerLabelSplit(const std::vector<std::vector<int>> &itemLabels, int labelCount,
+                               const SplitSettings &settings);
+
+/// Draws the split that settings.mode names for the dataset's items and labels, and
+/// then the validation set of settings.validationCount items.
+DatasetSplit drawSplit(const Dataset &dataset, const SplitSettings &settings);
+
+/// Replaces the split's validation set with `count` database items held out of
+/// training, chosen by a permutation seeded with `seed`. Database items outside the
+/// training set are taken first; when there are too few, training items are taken
+/// and removed from the training set, always leaving at least one training item.
+/// Queries are never taken. Returns the number of validation items drawn.
+int drawValidationSet(DatasetSplit *split, int count, quint64 seed);
 
 } // namespace esafh

@@ -40,9 +40,10 @@ Result<Dataset> openDataset(const QString &path, const TuxPaintOptions &treeOpti
         result = loadImageTree(path, treeOptions);
 
     if (result && result->split.isEmpty()) {
-        result->split = makeRandomSplit(result->size(), splitSettings);
+        result->split = drawSplit(result.value(), splitSettings);
         const DatasetSplit &split = result->split;
-        qCInfo(lcData).noquote() << QStringLiteral("Drew a random split with seed %1: %2 queries, %3 database items, %4 training items")
+        qCInfo(lcData).noquote() << QStringLiteral("Drew a %1 split with seed %2: %3 queries, %4 database items, %5 training items")
+                                        .arg(splitModeName(splitSettings.mode))
                                         .arg(split.seed)
                                         .arg(split.query.size())
                                         .arg(split.database.size())

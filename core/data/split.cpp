@@ -71,8 +71,136 @@ DatasetSplit makeRandomSplit(int itemCount, const SplitSettings &settings)
                                                   static_cast<qint64>(split.database.size()));
     split.training.assign(split.database.begin(), split.database.begin() + trainingCount);
 
-    // NOTE: The validation set stays empty because SplitSettings has no size for it yet.
     return split;
+}
+
+namespace {
+
+// Takes up to perLabel items of `candidates` (in their order) for each label, skipping
+// items already taken and items in `excluded`, and stops at `limit` items.
+std::vector<int> sampleByLabel(const std::vector<int> &candidates, const std::vector<std::vector<int>> &itemLabels,
+                               int labelCount, int perLabel, qint64 limit)
+{
+    std::vector<int> taken;
+    std::vector<bool> isTaken(itemLabels.size(), false);
+    for (int label = 0; label < labelCount && static_cast<qint64>(taken.size()) < limit; ++label) {
+        int count = 0;
+        for (int item : candidates) {
+            if (count >= perLabel || static_cast<qint64>(taken.size()) >= limit)
+                break;
+            const std::vector<int> &labels = itemLabels[item];
+            if (isTaken[item] || !std::binary_search(labels.begin(), labels.end(), label))
+                continue;
+            isTaken[item] = true;
+            taken.push_back(item);
+            ++count;
+        }
+    }
+    return taken;
+}
+
+} // namespace
+
+DatasetSplit makePerLabelSplit(const std::vector<std::vector<int>> &itemLabels, int labelCount,
+                               const SplitSettings &settings)
+{
+    DatasetSplit split;
+    split.seed = settings.seed;
+    const int itemCount = static_cast<int>(itemLabels.size());
+    if (itemCount <= 0)
+        return split;
+
+    std::vector<std::vector<int>> sortedLabels = itemLabels;
+    for (std::vector<int> &labels : sortedLabels)
+        std::sort(labels.begin(), labels.end());
+
+    const std::vector<int> order = seededPermutation(itemCount, settings.seed);
+    split.query = sampleByLabel(order, sortedLabels, labelCount, std::max(settings.queriesPerLabel, 0), itemCount - 1);
+
+    std::vector<bool> isQuery(static_cast<size_t>(itemCount), false);
+    for (int item : split.query)
+        isQuery[item] = true;
+    for (int item : order) {
+        if (!isQuery[item])
+            split.database.push_back(item);
+    }
+
+    split.training = sampleByLabel(split.database, sortedLabels, labelCount, std::max(settings.trainingPerLabel, 0),
+                                   std::max(settings.maxTrainingCount, 0));
+    return split;
+}
+
+DatasetSplit drawSplit(const Dataset &dataset, const SplitSettings &settings)
+{
+    std::vector<int> all(static_cast<size_t>(dataset.size()));
+    std::iota(all.begin(), all.end(), 0);
+
+    DatasetSplit split = settings.mode == SplitMode::PerLabel
+                             ? makePerLabelSplit(dataset.labelsOf(all), static_cast<int>(dataset.labelNames.size()), settings)
+                             : makeRandomSplit(dataset.size(), settings);
+    drawValidationSet(&split, settings.validationCount, settings.seed);
+    return split;
+}
+
+int drawValidationSet(DatasetSplit *split, int count, quint64 seed)
+{
+    split->validation.clear();
+    if (count <= 0 || split->database.empty())
+        return 0;
+
+    std::vector<int> sortedTraining = split->training;
+    std::sort(sortedTraining.begin(), sortedTraining.end());
+    auto inTraining = [&sortedTraining](int item) {
+        return std::binary_search(sortedTraining.begin(), sortedTraining.end(), item);
+    };
+
+    // A seed apart from the split's own, so that the validation items do not follow
+    // the order in which the split took its queries.
+    const std::vector<int> order = seededPermutation(static_cast<int>(split->database.size()), seed ^ 0x76616c6964ULL);
+    std::vector<int> outsideTraining;
+    std::vector<int> insideTraining;
+    for (int position : order) {
+        const int item = split->database[position];
+        (inTraining(item) ? insideTraining : outsideTraining).push_back(item);
+    }
+
+    for (int item : outsideTraining) {
+        if (static_cast<int>(split->validation.size()) >= count)
+            break;
+        split->validation.push_back(item);
+    }
+
+    const std::size_t trainingToKeep = 1;
+    std::vector<int> removed;
+    for (int item : insideTraining) {
+        if (static_cast<int>(split->validation.size()) >= count || split->training.size() - removed.size() <= trainingToKeep)
+            break;
+        split->validation.push_back(item);
+        removed.push_back(item);
+    }
+    if (!removed.empty()) {
+        std::sort(removed.begin(), removed.end());
+        split->training.erase(std::remove_if(split->training.begin(), split->training.end(),
+                                             [&removed](int item) { return std::binary_search(removed.begin(), removed.end(), item); }),
+                              split->training.end());
+    }
+    return static_cast<int>(split->validation.size());
+}
+
+QString splitModeName(SplitMode mode)
+{
+    return mode == SplitMode::PerLabel ? QStringLiteral("per-label") : QStringLiteral("random");
+}
+
+bool parseSplitMode(const QString &name, SplitMode *mode)
+{
+    if (name == QStringLiteral("random"))
+        *mode = SplitMode::Random;
+    else if (name == QStringLiteral("per-label"))
+        *mode = SplitMode::PerLabel;
+    else
+        return false;
+    return true;
 }
 
 } // namespace esafh

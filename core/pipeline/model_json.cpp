@@ -96,6 +96,7 @@ QJsonObject modelMetadataToJson(const TrainedModel &model)
     json[QStringLiteral("scores")] = scoresToJson(model.scores);
     json[QStringLiteral("history")] = model.history;
     json[QStringLiteral("training_seconds")] = model.trainingSeconds;
+    json[QStringLiteral("best_epoch")] = model.bestEpoch;
     json[QStringLiteral("written_by")] = QStringLiteral("esafh %1").arg(QCoreApplication::applicationVersion());
     json[QStringLiteral("written_at")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     return json;
@@ -109,8 +110,9 @@ Result<TrainedModel> modelMetadataFromJson(const QJsonObject &json, const QStrin
 
     TrainedModel model;
     model.method = json.value(QStringLiteral("method")).toString();
-    if (model.method != QStringLiteral("esafh"))
-        return invalid(QStringLiteral("unknown method \"%1\".").arg(model.method));
+    if (!EsafhSettings::methodNames().contains(model.method))
+        return invalid(QStringLiteral("unknown method \"%1\"; the methods are %2.")
+                           .arg(model.method, EsafhSettings::methodNames().join(QStringLiteral(", "))));
 
     Result<EsafhSettings> settings = EsafhSettings::fromJson(json.value(QStringLiteral("settings")).toObject());
     if (!settings)
@@ -173,6 +175,7 @@ Result<TrainedModel> modelMetadataFromJson(const QJsonObject &json, const QStrin
 
     model.history = json.value(QStringLiteral("history")).toArray();
     model.trainingSeconds = json.value(QStringLiteral("training_seconds")).toDouble();
+    model.bestEpoch = json.value(QStringLiteral("best_epoch")).toInt(); // 0 in files written before it was stored
     return model;
 }
 

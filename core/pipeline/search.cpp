@@ -1,5 +1,7 @@
 #include "pipeline/search.h"
 
+#include "pipeline/training_job.h"
+
 #include "common/logging.h"
 #include "features/image_extractor.h"
 #include "retrieval/hamming_search.h"
@@ -153,6 +155,13 @@ Result<SearchResult> searchByText(const TrainedModel &model, const QString &text
     if (queryIsImage(direction))
         return Result<SearchResult>::failure(QStringLiteral("A text query searches text to image or text to text, not %1.").arg(directionDisplayName(direction).toLower()));
 
+    if (model.vocabulary.size() == 0) {
+        return Result<SearchResult>::failure(
+            QStringLiteral("The model was trained on precomputed text features (%1), not on words, so it cannot encode a "
+                           "typed text. Search by a database item instead.")
+                .arg(model.datasetSource));
+    }
+
     const QStringList words = Vocabulary::tokenize(text);
     if (words.isEmpty())
         return Result<SearchResult>::failure(QStringLiteral("The query is empty: type a few words."));
@@ -189,6 +198,12 @@ Result<SearchResult> searchByImage(const TrainedModel &model, const QString &ima
         return Result<SearchResult>::failure(ready.error());
     if (!queryIsImage(direction))
         return Result<SearchResult>::failure(QStringLiteral("An image query searches image to text or image to image, not %1.").arg(directionDisplayName(direction).toLower()));
+    if (model.imageExtractor.startsWith(precomputedFeaturesPrefix())) {
+        return Result<SearchResult>::failure(
+            QStringLiteral("The model was trained on precomputed image features (%1), which no backbone here computes "
+                           "for a new image. Search by a database item instead.")
+                .arg(model.imageExtractor.mid(precomputedFeaturesPrefix().size())));
+    }
 
     Result<std::shared_ptr<const ImageFeatureExtractor>> extractor = extractorForModel(model);
     if (!extractor)

@@ -42,7 +42,10 @@ struct TrainedModel
     HashCodes databaseTextCodes;
 
     RetrievalScores scores;
-    QJsonArray history; ///< One object per epoch: loss, loss terms, attention diagnostics.
+    QJsonArray history; ///< One object per epoch: loss, loss terms, attention diagnostics, validation mAP.
+    /// The epoch reports of training, for run records. Not stored in the model file.
+    std::vector<EpochReport> epochReports;
+    int bestEpoch = 0; ///< The epoch whose state the networks hold; 0 when unknown.
     double trainingSeconds = 0;
 };
 

@@ -1,13 +1,19 @@
 #include "pipeline/training_job.h"
 
+#include "pipeline/prepared_rows.h"
+
 #include "common/logging.h"
+#include "data/dataset_io.h"
+#include "data/feature_dataset.h"
 #include "features/image_extractor.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cmath>
 
 namespace esafh {
 
@@ -23,14 +29,6 @@ void reportStage(const TrainingJobCallbacks &callbacks, const QString &stage)
     qCInfo(lcPipeline).noquote() << stage;
     if (callbacks.onStage)
         callbacks.onStage(stage);
-}
-
-FeatureMatrix gatherRows(const FeatureMatrix &matrix, const std::vector<int> &rows)
-{
-    FeatureMatrix gathered(static_cast<Eigen::Index>(rows.size()), matrix.cols());
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        gathered.row(static_cast<Eigen::Index>(i)) = matrix.row(rows[i]);
-    return gathered;
 }
 
 // Drops items whose image failed to decode from every set of the split, so that
@@ -50,17 +48,6 @@ void removeFromSplit(DatasetSplit *split, const std::vector<int> &failedItems)
     keep(&split->database);
     keep(&split->training);
     keep(&split->validation);
-}
-
-// The text of an item that is encoded: all its captions, so a COCO image with five
-// captions is described by the union of their words.
-QStringList itemTexts(const Dataset &dataset)
-{
-    QStringList texts;
-    texts.reserve(dataset.size());
-    for (const DatasetItem &item : dataset.items)
-        texts.append(item.captions.join(QLatin1Char('\n')));
-    return texts;
 }
 
 QJsonObject epochToJson(const EpochReport &report)
@@ -83,6 +70,8 @@ QJsonObject epochToJson(const EpochReport &report)
     json[QStringLiteral("constant_bits")] = report.constantBits;
     json[QStringLiteral("distinct_codes")] = report.distinctCodes;
     json[QStringLiteral("seconds")] = report.seconds;
+    if (!std::isnan(report.validationScore))
+        json[QStringLiteral("validation_map")] = report.validationScore;
     return json;
 }
 
@@ -100,23 +89,132 @@ Result<std::unique_ptr<ImageFeatureExtractor>> createBackbone(const BackboneSpec
     return createImageFeatureExtractor(BackboneSpec{});
 }
 
+// Applies the split settings to a loaded dataset: a new split when requested or when
+// the dataset has none, otherwise the dataset's own split with a validation set.
+// `alreadyDrawn` is true when the loader drew the split from settings.split itself.
+void applySplitSettings(PreparedDataset *prepared, const TrainingJobSettings &settings, bool alreadyDrawn)
+{
+    Dataset *dataset = &prepared->dataset;
+    if (!alreadyDrawn && !dataset->split.isEmpty())
+        prepared->givenSplit = dataset->split;
+
+    if (settings.replaceDatasetSplit || dataset->split.isEmpty())
+        dataset->split = drawSplit(*dataset, settings.split);
+    else if (prepared->givenSplit && settings.split.validationCount > 0)
+        drawValidationSet(&dataset->split, settings.split.validationCount, settings.split.seed);
+}
+
+bool isSameSplit(const DatasetSplit &first, const DatasetSplit &second)
+{
+    return first.query == second.query && first.database == second.database && first.training == second.training
+           && first.validation == second.validation;
+}
+
+Status checkSplit(const Dataset &dataset)
+{
+    if (!dataset.split.training.empty() && !dataset.split.query.empty())
+        return Status::success();
+    return Status::failure(QStringLiteral("Dataset %1 has %2 items, and its split has %3 queries and %4 training items: "
+                                          "at least one of each is needed.")
+                               .arg(dataset.source)
+                               .arg(dataset.size())
+                               .arg(dataset.split.query.size())
+                               .arg(dataset.split.training.size()));
+}
+
+// Builds the vocabulary from the training captions and encodes every item's text.
+void buildTextFeatures(PreparedDataset *prepared, const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks)
+{
+    reportStage(callbacks, QStringLiteral("Building the vocabulary from %1 training captions").arg(prepared->dataset.split.training.size()));
+    const QStringList texts = itemTexts(prepared->dataset);
+    QStringList trainingTexts;
+    for (int index : prepared->dataset.split.training)
+        trainingTexts.append(texts[index]);
+    prepared->vocabulary = Vocabulary::build(trainingTexts, settings.vocabulary);
+    prepared->textFeatures = prepared->vocabulary.encode(texts);
+    prepared->emptyCaptionCount = prepared->vocabulary.countEmpty(texts);
+}
+
+QString featureSourceName(const ArraySource &source)
+{
+    const QString file = QFileInfo(source.file).fileName();
+    return source.variable.isEmpty() ? file : QStringLiteral("%1:%2").arg(file, source.variable);
+}
+
+Result<PreparedDataset> prepareFeatureDataset(const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks)
+{
+    Result<FeatureDatasetDescription> description = readFeatureDatasetDescription(settings.datasetPath);
+    if (!description)
+        return Result<PreparedDataset>::failure(description.error());
+    Result<FeatureDataset> loaded = loadFeatureDataset(description.value());
+    if (!loaded)
+        return Result<PreparedDataset>::failure(loaded.error());
+
+    FeatureDataset &features = loaded.value();
+    if (!features.hasImageFeatures() || !features.hasTextFeatures()) {
+        return Result<PreparedDataset>::failure(
+            QStringLiteral("Feature dataset %1 has %2 features only: training, evaluation and cross-modal search need "
+                           "both image and text features for every item. Add \"%3\" to the description, or import "
+                           "the images as an image dataset.")
+                .arg(settings.datasetPath,
+                     features.hasImageFeatures() ? QStringLiteral("image") : QStringLiteral("text"),
+                     features.hasImageFeatures() ? QStringLiteral("textFeatures") : QStringLiteral("imageFeatures")));
+    }
+
+    PreparedDataset prepared;
+    prepared.precomputedFeatures = true;
+    prepared.dataset = std::move(features.dataset);
+    if (prepared.dataset.labelNames.isEmpty()) {
+        return Result<PreparedDataset>::failure(
+            QStringLiteral("Feature dataset %1 has no labels: mAP needs a label for each item, so it cannot be evaluated.")
+                .arg(settings.datasetPath));
+    }
+    applySplitSettings(&prepared, settings, false);
+    if (Status valid = checkSplit(prepared.dataset); !valid)
+        return Result<PreparedDataset>::failure(valid.error());
+
+    prepared.imageFeatures.features = std::move(features.imageFeatures);
+    prepared.imageFeatures.extractorIdentity =
+        precomputedFeaturesPrefix() + featureSourceName(description->imageFeatures);
+    prepared.imageFeatures.deviceName = QStringLiteral("none");
+    prepared.textFeatures = std::move(features.textFeatures);
+
+    reportStage(callbacks, QStringLiteral("Read %1 items with %2 image and %3 text features from %4")
+                               .arg(prepared.dataset.size())
+                               .arg(prepared.imageFeatures.features.cols())
+                               .arg(prepared.textFeatures.cols())
+                               .arg(settings.datasetPath));
+    for (const QString &message : prepared.dataset.importMessages)
+        qCInfo(lcPipeline).noquote() << message;
+    return prepared;
+}
+
 } // namespace
+
+QString precomputedFeaturesPrefix()
+{
+    return QStringLiteral("precomputed:");
+}
 
 Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks)
 {
     reportStage(callbacks, QStringLiteral("Opening dataset %1").arg(settings.datasetPath));
+    if (isFeatureDatasetDescription(settings.datasetPath))
+        return prepareFeatureDataset(settings, callbacks);
+
     Result<Dataset> dataset = openDataset(settings.datasetPath, settings.treeOptions, settings.split);
     if (!dataset)
         return Result<PreparedDataset>::failure(dataset.error());
 
     PreparedDataset prepared;
     prepared.dataset = std::move(dataset).value();
-    if (prepared.dataset.split.training.empty() || prepared.dataset.split.query.empty()) {
-        return Result<PreparedDataset>::failure(
-            QStringLiteral("Dataset %1 has %2 items, too few for a query set and a training set.")
-                .arg(settings.datasetPath)
-                .arg(prepared.dataset.size()));
-    }
+    // openDataset() draws the split from settings.split unless a dataset file has one.
+    // A file's split equal to the drawn one behaves the same either way.
+    const bool drawn = prepared.dataset.format != QStringLiteral("dataset-file")
+                       || isSameSplit(prepared.dataset.split, drawSplit(prepared.dataset, settings.split));
+    applySplitSettings(&prepared, settings, drawn);
+    if (Status valid = checkSplit(prepared.dataset); !valid)
+        return Result<PreparedDataset>::failure(valid.error());
 
     Result<std::unique_ptr<ImageFeatureExtractor>> extractor = createBackbone(settings.backbone, &prepared.dataset.importMessages);
     if (!extractor)
@@ -146,15 +244,7 @@ Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, cons
             QStringLiteral("%1 images could not be decoded and were left out of the split.").arg(failed.size()));
     }
 
-    reportStage(callbacks, QStringLiteral("Building the vocabulary from %1 training captions").arg(prepared.dataset.split.training.size()));
-    const QStringList texts = itemTexts(prepared.dataset);
-    QStringList trainingTexts;
-    for (int index : prepared.dataset.split.training)
-        trainingTexts.append(texts[index]);
-    prepared.vocabulary = Vocabulary::build(trainingTexts, settings.vocabulary);
-    prepared.textFeatures = prepared.vocabulary.encode(texts);
-    prepared.emptyCaptionCount = prepared.vocabulary.countEmpty(texts);
-
+    buildTextFeatures(&prepared, settings, callbacks);
     prepared.dataset.importMessages.append(
         QStringLiteral("%1 of %2 captions have no word of the %3-word vocabulary and are encoded as empty texts.")
             .arg(prepared.emptyCaptionCount)
@@ -166,19 +256,45 @@ Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, cons
     return prepared;
 }
 
+Status resplitPreparedDataset(PreparedDataset *prepared, const TrainingJobSettings &settings)
+{
+    Dataset &dataset = prepared->dataset;
+    if (prepared->givenSplit && !settings.replaceDatasetSplit) {
+        dataset.split = *prepared->givenSplit;
+        drawValidationSet(&dataset.split, settings.split.validationCount, settings.split.seed);
+    } else {
+        dataset.split = drawSplit(dataset, settings.split);
+    }
+
+    std::vector<int> failed = prepared->imageFeatures.failedItems;
+    std::sort(failed.begin(), failed.end());
+    removeFromSplit(&dataset.split, failed);
+    if (Status valid = checkSplit(dataset); !valid)
+        return valid;
+
+    if (!prepared->precomputedFeatures)
+        buildTextFeatures(prepared, settings, {});
+    return Status::success();
+}
+
 Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJobSettings &settings,
                                 const TrainingJobCallbacks &callbacks)
 {
     const Dataset &dataset = prepared.dataset;
     const DatasetSplit &split = dataset.split;
 
-    reportStage(callbacks, QStringLiteral("Training ESAFH at %1 bits for %2 epochs on %3 items")
+    reportStage(callbacks, QStringLiteral("Training %1 at %2 bits for %3 epochs on %4 items")
+                               .arg(settings.esafh.method.toUpper())
                                .arg(settings.esafh.bits)
                                .arg(settings.esafh.epochs)
                                .arg(split.training.size()));
     TrainingCallbacks trainingCallbacks = callbacks.training;
     if (!trainingCallbacks.cancel)
         trainingCallbacks.cancel = callbacks.cancel;
+    if (!trainingCallbacks.validate && !split.validation.empty()) {
+        reportStage(callbacks, QStringLiteral("Choosing the best epoch by mAP@all on %1 validation items").arg(split.validation.size()));
+        trainingCallbacks.validate = [&prepared](const HashModel &model) { return validationScore(model, prepared); };
+    }
 
     Result<TrainingOutcome> outcome = trainEsafh(gatherRows(prepared.imageFeatures.features, split.training),
                                                  gatherRows(prepared.textFeatures, split.training),
@@ -189,6 +305,7 @@ Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJ
         return Result<TrainedModel>::failure(QStringLiteral("Training cancelled."));
 
     TrainedModel model;
+    model.method = settings.esafh.method;
     model.settings = settings.esafh;
     model.hashModel = std::move(outcome->model);
     model.vocabulary = prepared.vocabulary;
@@ -199,17 +316,19 @@ Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJ
     model.split = split;
     model.labelNames = dataset.labelNames;
     model.trainingSeconds = outcome->seconds;
+    model.bestEpoch = outcome->bestEpoch;
     for (const EpochReport &report : outcome->history)
         model.history.append(epochToJson(report));
+    model.epochReports = std::move(outcome->history);
 
     reportStage(callbacks, QStringLiteral("Encoding %1 database items").arg(split.database.size()));
     for (int index : split.database)
         model.databaseItems.push_back(dataset.items[index]);
     model.databaseImageCodes = model.hashModel->encodeImages(gatherRows(prepared.imageFeatures.features, split.database));
-    model.databaseTextCodes = model.hashModel->encodeTexts(gatherRows(prepared.textFeatures, split.database));
+    model.databaseTextCodes = model.hashModel->encodeTexts(textFeaturesOf(prepared, model.vocabulary, split.database));
 
     reportStage(callbacks, QStringLiteral("Evaluating %1 queries").arg(split.query.size()));
-    Result<RetrievalScores> scores = evaluateModel(model, prepared, settings.mapK);
+    Result<RetrievalScores> scores = evaluateModel(model, prepared, settings.mapK, settings.tieRule);
     if (!scores)
         return Result<TrainedModel>::failure(scores.error());
     model.scores = scores.value();
@@ -231,7 +350,8 @@ bool adoptModelSplit(const TrainedModel &model, PreparedDataset *prepared)
 
     for (std::size_t i = 0; i < split.database.size(); ++i) {
         const DatasetItem &item = dataset.items[split.database[i]];
-        if (item.imagePath != model.databaseItems[i].imagePath || item.captions != model.databaseItems[i].captions)
+        if (item.imagePath != model.databaseItems[i].imagePath || item.captions != model.databaseItems[i].captions
+            || item.labels != model.databaseItems[i].labels)
             return false;
     }
 
@@ -241,53 +361,6 @@ bool adoptModelSplit(const TrainedModel &model, PreparedDataset *prepared)
     removeFromSplit(&adopted, failed);
     prepared->dataset.split = adopted;
     return true;
-}
-
-Result<RetrievalScores> evaluateModel(const TrainedModel &model, const PreparedDataset &prepared, int k, TieRule rule)
-{
-    if (!model.hashModel)
-        return Result<RetrievalScores>::failure(QStringLiteral("No model is loaded."));
-    if (model.imageExtractor != prepared.imageFeatures.extractorIdentity) {
-        return Result<RetrievalScores>::failure(
-            QStringLiteral("The model was trained on image features \"%1\", but the dataset's features are \"%2\".")
-                .arg(model.imageExtractor, prepared.imageFeatures.extractorIdentity));
-    }
-    if (model.hashModel->imageDimension() != prepared.imageFeatures.features.cols()) {
-        return Result<RetrievalScores>::failure(
-            QStringLiteral("The model expects image features of dimension %1, the dataset has %2.")
-                .arg(model.hashModel->imageDimension())
-                .arg(prepared.imageFeatures.features.cols()));
-    }
-
-    const Dataset &dataset = prepared.dataset;
-    const DatasetSplit &split = dataset.split;
-    if (split.query.empty() || split.database.empty())
-        return Result<RetrievalScores>::failure(QStringLiteral("Dataset %1 has no query or database set to evaluate on.").arg(dataset.source));
-
-    QElapsedTimer timer;
-    timer.start();
-
-    // Texts are encoded with the model's own vocabulary, which may differ from the
-    // one built for this dataset.
-    const QStringList texts = itemTexts(dataset);
-    QStringList queryCaptions;
-    QStringList databaseCaptions;
-    for (int index : split.query)
-        queryCaptions.append(texts[index]);
-    for (int index : split.database)
-        databaseCaptions.append(texts[index]);
-
-    const HashModel &hashModel = *model.hashModel;
-    const HashCodes queryImageCodes = hashModel.encodeImages(gatherRows(prepared.imageFeatures.features, split.query));
-    const HashCodes databaseImageCodes = hashModel.encodeImages(gatherRows(prepared.imageFeatures.features, split.database));
-    const HashCodes queryTextCodes = hashModel.encodeTexts(model.vocabulary.encode(queryCaptions));
-    const HashCodes databaseTextCodes = hashModel.encodeTexts(model.vocabulary.encode(databaseCaptions));
-
-    RetrievalScores scores = evaluateCrossModal(queryImageCodes, queryTextCodes, databaseImageCodes, databaseTextCodes,
-                                                dataset.labelsOf(split.query), dataset.labelsOf(split.database), k, rule);
-    qCInfo(lcPipeline) << "Evaluated" << split.query.size() << "queries against" << split.database.size()
-                       << "database items in" << timer.elapsed() << "ms";
-    return scores;
 }
 
 } // namespace esafh

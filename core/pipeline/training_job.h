@@ -8,11 +8,13 @@
 #include "features/vocabulary.h"
 #include "method/hash_model.h"
 #include "pipeline/trained_model.h"
+#include "retrieval/curves.h"
 
 #include <QString>
 
 #include <atomic>
 #include <functional>
+#include <optional>
 
 namespace esafh {
 
@@ -22,9 +24,21 @@ struct PreparedDataset
     Dataset dataset;
     ImageFeatureSet imageFeatures;
     Vocabulary vocabulary;
-    FeatureMatrix textFeatures;   ///< Binary bag of words of each item's caption.
+    /// Binary bag of words of each item's caption, or the text features read from a
+    /// feature dataset.
+    FeatureMatrix textFeatures;
     int emptyCaptionCount = 0;    ///< Items whose caption has no vocabulary word.
+    /// Whether the image and text features were read from a feature dataset. The
+    /// vocabulary is then empty and texts are encoded from textFeatures only.
+    bool precomputedFeatures = false;
+    /// The split the dataset file or description brought, before any validation set
+    /// was drawn; empty when the split was drawn from the settings.
+    std::optional<DatasetSplit> givenSplit;
 };
+
+/// The prefix of ImageFeatureSet::extractorIdentity for image features read from a
+/// feature dataset, which no backbone can compute for a new image.
+QString precomputedFeaturesPrefix();
 
 /// Settings of the main job: dataset, split, features and ESAFH.
 struct TrainingJobSettings
@@ -32,6 +46,9 @@ struct TrainingJobSettings
     QString datasetPath;
     TuxPaintOptions treeOptions;
     SplitSettings split;
+    /// Draw the split from `split` even when the dataset file or feature dataset
+    /// description brings its own. Otherwise only split.validationCount applies to it.
+    bool replaceDatasetSplit = false;
     VocabularySettings vocabulary;
     QString featureCacheDirectory; ///< Empty uses the user's cache location.
     /// The image feature extractor. When it is mobilenetv2 and the nsfwjs package is
@@ -40,6 +57,7 @@ struct TrainingJobSettings
     BackboneSpec backbone = defaultBackbone();
     EsafhSettings esafh;
     int mapK = 50;
+    TieRule tieRule = TieRule::TieAware; ///< The tie rule of the scores trainModel() computes.
 };
 
 /// Hooks of the main job; each may be empty. cancel is checked between steps,
@@ -56,10 +74,26 @@ struct TrainingJobCallbacks
 /// settings' backbone, builds the vocabulary from the training captions and encodes
 /// every caption. Fails when the backbone cannot be built (a missing or invalid model
 /// file), except for the fallback described at TrainingJobSettings::backbone.
+///
+/// A feature dataset description (docs/dataset-formats.md) is read instead: its
+/// image and text features are used as they are, and the backbone and vocabulary
+/// settings do not apply. It fails, saying what is missing, when the dataset lacks
+/// image or text features, since cross-modal training needs both.
 Result<PreparedDataset> prepareDataset(const TrainingJobSettings &settings, const TrainingJobCallbacks &callbacks = {});
 
-/// Trains ESAFH on a prepared dataset, encodes the query and database sets and
-/// evaluates both directions. A cancelled run fails with the message "Training cancelled.".
+/// Draws a new split of a prepared dataset for another seed. The dataset's own split
+/// (PreparedDataset::givenSplit) is kept unless settings.replaceDatasetSplit is set,
+/// and only its validation set is drawn again. Items whose image failed to decode are
+/// left out, and the vocabulary is rebuilt from the new training captions. Image
+/// features are kept, so one extraction serves several seeds. Fails when the split
+/// has no query or training item.
+Status resplitPreparedDataset(PreparedDataset *prepared, const TrainingJobSettings &settings);
+
+/// Trains the method of settings.esafh on a prepared dataset, encodes the query and
+/// database sets and evaluates both directions. With a validation set in the split,
+/// and no validate hook in the callbacks, each epoch is scored by
+/// validationScore() and the model keeps the best epoch. A cancelled run fails with
+/// the message "Training cancelled.".
 Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJobSettings &settings,
                                 const TrainingJobCallbacks &callbacks = {});
 
@@ -72,5 +106,27 @@ bool adoptModelSplit(const TrainedModel &model, PreparedDataset *prepared);
 /// database sets, mAP@all and mAP@K in both directions.
 Result<RetrievalScores> evaluateModel(const TrainedModel &model, const PreparedDataset &prepared, int k = 50,
                                       TieRule rule = TieRule::TieAware);
+
+/// Scores and curves of one model on a prepared dataset's query and database sets.
+struct ModelEvaluation
+{
+    RetrievalScores scores;
+    CrossModalCurves curves;
+};
+
+/// Evaluates as evaluateModel() does and adds the precision-recall curves and the
+/// precision@K curves at `cutoffs` in both directions.
+Result<ModelEvaluation> evaluateModelWithCurves(const TrainedModel &model, const PreparedDataset &prepared, int k,
+                                                TieRule rule, const std::vector<int> &cutoffs);
+
+/// The cutoffs of the precision@K curves: 1, 2, 5, 10, 20, 50, 100 and so on below
+/// the database size, then the database size.
+std::vector<int> defaultCurveCutoffs(int databaseSize);
+
+/// Scores a model on the split's validation set: each validation item's image code
+/// is ranked against the training items' text codes (i2t) and its text code against
+/// their image codes (t2i). Returns the mean of the two tie-aware mAP@all values, or
+/// NaN when the split has no validation or training items.
+double validationScore(const HashModel &model, const PreparedDataset &prepared);
 
 } // namespace esafh

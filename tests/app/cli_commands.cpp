@@ -1,4 +1,6 @@
 #include "features/model_fixtures.h"
+#include "pipeline/feature_dataset_fixture.h"
+#include "test_support.h"
 
 #include <QDir>
 #include <QFile>
@@ -87,7 +89,7 @@ private Q_SLOTS:
     void helpOfEachCommand_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *command : {"backbones", "import", "features", "train", "evaluate", "search"})
+        for (const char *command : {"backbones", "import", "features", "train", "evaluate", "search", "rerun", "compare"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 
@@ -113,6 +115,136 @@ private Q_SLOTS:
         QVERIFY(json.value(QStringLiteral("map_all")).toObject().contains(QStringLiteral("i2t")));
         QVERIFY(json.value(QStringLiteral("map_all")).toObject().contains(QStringLiteral("t2i")));
         QVERIFY(json.value(QStringLiteral("map_at_k")).toObject().contains(QStringLiteral("t2i")));
+    }
+
+    void trainWritesRunRecordForRerun()
+    {
+        const QString record = m_folder.filePath(QStringLiteral("model.run.json"));
+        QVERIFY2(QFile::exists(record), "train writes the run record beside the model");
+        QFile file(record);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(json.value(QStringLiteral("format")).toString(), QStringLiteral("esafh-run"));
+        QCOMPARE(json.value(QStringLiteral("bits")).toInt(), 16);
+        QCOMPARE(json.value(QStringLiteral("epochs")).toArray().size(), 3);
+
+        const QString rerunFolder = m_folder.filePath(QStringLiteral("rerun"));
+        const Run run = cli({QStringLiteral("rerun"), record, QStringLiteral("--output"), rerunFolder, QStringLiteral("--cache-dir"),
+                             m_folder.filePath(QStringLiteral("cache"))});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("recorded")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("mAP@all i2t")), qPrintable(run.out));
+        QVERIFY(QFile::exists(rerunFolder + QStringLiteral("/model.run.json")));
+
+        // A second rerun into the same folder would overwrite the first record.
+        const Run again = cli({QStringLiteral("rerun"), record, QStringLiteral("--output"), rerunFolder});
+        QCOMPARE(again.exitCode, 2);
+        QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
+    }
+
+    void featureDatasetTrainCompareSearch()
+    {
+        const QString folder = m_folder.filePath(QStringLiteral("features"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString description = esafh::test::writeClusteredFeatureDataset(folder);
+        QVERIFY(!description.isEmpty());
+        const QString model = folder + QStringLiteral("/clusters.esafh");
+        const QString record = folder + QStringLiteral("/chosen.json");
+
+        Run run = cli({QStringLiteral("train"), QStringLiteral("--dataset"), description, QStringLiteral("--bits"), QStringLiteral("16"),
+                       QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--method"), QStringLiteral("djsrh"),
+                       QStringLiteral("--set"), QStringLiteral("neighbourCount=5"), QStringLiteral("--validation"), QStringLiteral("10"),
+                       QStringLiteral("--output"), model, QStringLiteral("--record"), record, QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("10 validation items")), qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(report.value(QStringLiteral("method")).toString(), QStringLiteral("djsrh"));
+        QCOMPARE(report.value(QStringLiteral("settings")).toObject().value(QStringLiteral("neighbourCount")).toInt(), 5);
+        QVERIFY(QFile::exists(record));
+
+        run = cli({QStringLiteral("search"), QStringLiteral("--model"), model, QStringLiteral("--text"), QStringLiteral("apple")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("database item")), qPrintable(run.err));
+        run = cli({QStringLiteral("search"), QStringLiteral("--model"), model, QStringLiteral("--item"), QStringLiteral("3"),
+                   QStringLiteral("--direction"), QStringLiteral("t2i"), QStringLiteral("--top"), QStringLiteral("4")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 4);
+
+        const QString output = folder + QStringLiteral("/comparison");
+        const QStringList compare{QStringLiteral("compare"), QStringLiteral("--dataset"), description, QStringLiteral("--methods"),
+                                  QStringLiteral("esafh,jdsh"), QStringLiteral("--bits"), QStringLiteral("8"), QStringLiteral("--seeds"),
+                                  QStringLiteral("2"), QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--ablations"),
+                                  QStringLiteral("--output"), output};
+        run = cli(compare);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("| JDSH | 8 |")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("ESAFH (attentionFusion=false)")), qPrintable(run.out));
+        QVERIFY2(run.err.contains(QStringLiteral("seed 2")), qPrintable(run.err));
+        for (const QString &name : {QStringLiteral("results.json"), QStringLiteral("results.csv"), QStringLiteral("results.tex"),
+                                    QStringLiteral("runs/esafh-8-seed1.json"), QStringLiteral("runs/jdsh-8-seed2.json"),
+                                    QStringLiteral("runs/esafh-attentionFusion=false-8-seed2.json")})
+            QVERIFY2(QFile::exists(output + QLatin1Char('/') + name), qPrintable(name));
+
+        run = cli(compare);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("--force")), qPrintable(run.err));
+    }
+
+    void importFeatureFileListsVariables()
+    {
+        const QString mat = esafh::test::sharedDatasets() + QStringLiteral("/wiki/wiki.mat");
+        if (!QFile::exists(mat))
+            QSKIP(qPrintable(QStringLiteral("Wikipedia features not found at %1; skipping").arg(mat)));
+        const QString description = m_folder.filePath(QStringLiteral("wiki-imported.json"));
+        const QStringList import{QStringLiteral("import"), QStringLiteral("--dataset"), mat, QStringLiteral("--output"), description,
+                                 QStringLiteral("--items"), QStringLiteral("columns"), QStringLiteral("--text-variable"), QStringLiteral("data.X2"),
+                                 QStringLiteral("--label-variable"), QStringLiteral("data.Y"), QStringLiteral("--query-variable"),
+                                 QStringLiteral("data.split.ind_test"), QStringLiteral("--training-variable"), QStringLiteral("data.split.ind_train")};
+
+        Run run = cli(import + QStringList{QStringLiteral("--image-variable"), QStringLiteral("data.X9")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("data.X9")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("data.X1 (128 x 2866 double)")), qPrintable(run.err));
+        QVERIFY(!QFile::exists(description));
+
+        run = cli({QStringLiteral("import"), QStringLiteral("--dataset"), mat, QStringLiteral("--output"), description});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("data.X1")), qPrintable(run.err));
+
+        run = cli(import + QStringList{QStringLiteral("--image-variable"), QStringLiteral("data.X1")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("2866 items")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("693 queries")), qPrintable(run.out));
+
+        run = cli({QStringLiteral("train"), QStringLiteral("--dataset"), description, QStringLiteral("--bits"), QStringLiteral("16"),
+                   QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--output"), m_folder.filePath(QStringLiteral("wiki.esafh")),
+                   QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(report.value(QStringLiteral("protocol")).toObject().value(QStringLiteral("queries")).toInt(), 693);
+    }
+
+    void textOnlyFeaturesSayWhatIsMissing()
+    {
+        const QString folder = esafh::test::sharedDatasets() + QStringLiteral("/mirflickr25k-text");
+        if (!QFile::exists(folder + QStringLiteral("/mirflickr25k-yall.mat")))
+            QSKIP(qPrintable(QStringLiteral("MIRFlickr-25K text features not found in %1; skipping").arg(folder)));
+
+        QFile shipped(QStringLiteral(ESAFH_SOURCE_DIR "/datasets/mirflickr25k-text/mirflickr25k-text.json"));
+        QVERIFY(shipped.open(QIODevice::ReadOnly));
+        QString text = QString::fromUtf8(shipped.readAll());
+        text.replace(QStringLiteral("\"mirflickr25k-"), QStringLiteral("\"%1/mirflickr25k-").arg(folder));
+        const QString description = m_folder.filePath(QStringLiteral("mirflickr-text.json"));
+        QFile file(description);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text.toUtf8());
+        file.close();
+
+        const Run run = cli({QStringLiteral("train"), QStringLiteral("--dataset"), description, QStringLiteral("--output"),
+                             m_folder.filePath(QStringLiteral("never.esafh"))});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("text features only")), qPrintable(run.err));
+        QVERIFY(!QFile::exists(m_folder.filePath(QStringLiteral("never.esafh"))));
     }
 
     void evaluateMatchesTraining()
@@ -280,6 +412,37 @@ private Q_SLOTS:
                                                              QStringLiteral("--backbone"), QStringLiteral("torchscript:/nonexistent/net.pt")}
                                               << 1 << QStringLiteral("/nonexistent/net.pt");
         QTest::newRow("unknown command") << QStringList{QStringLiteral("fly")} << 2 << QStringLiteral("Unknown command");
+        const QStringList train{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET"), QStringLiteral("--output"), QStringLiteral("x")};
+        QTest::newRow("unknown setting") << train + QStringList{QStringLiteral("--set"), QStringLiteral("nosuch=1")}
+                                         << 2 << QStringLiteral("neighbourCount");
+        QTest::newRow("setting without value") << train + QStringList{QStringLiteral("--set"), QStringLiteral("bits")}
+                                               << 2 << QStringLiteral("KEY=VALUE");
+        QTest::newRow("boolean setting") << train + QStringList{QStringLiteral("--set"), QStringLiteral("attentionFusion=maybe")}
+                                         << 2 << QStringLiteral("true or false");
+        QTest::newRow("number setting") << train + QStringList{QStringLiteral("--set"), QStringLiteral("fusionScale=large")}
+                                        << 2 << QStringLiteral("a number");
+        QTest::newRow("setting out of range") << train + QStringList{QStringLiteral("--set"), QStringLiteral("neighbourCount=-3")}
+                                              << 2 << QStringLiteral("neighbourCount");
+        QTest::newRow("unknown method") << train + QStringList{QStringLiteral("--method"), QStringLiteral("cvh")}
+                                        << 2 << QStringLiteral("djsrh");
+        QTest::newRow("unknown split") << train + QStringList{QStringLiteral("--split"), QStringLiteral("stratified")}
+                                       << 2 << QStringLiteral("per-label");
+        QTest::newRow("per-label count with random split") << train + QStringList{QStringLiteral("--queries-per-label"), QStringLiteral("5")}
+                                                           << 2 << QStringLiteral("--split per-label");
+        QTest::newRow("compare unknown method") << QStringList{QStringLiteral("compare"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                               QStringLiteral("--methods"), QStringLiteral("esafh,cvh"), QStringLiteral("--output"), QStringLiteral("x")}
+                                                << 2 << QStringLiteral("cvh");
+        QTest::newRow("compare bad bits") << QStringList{QStringLiteral("compare"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                         QStringLiteral("--bits"), QStringLiteral("32,4"), QStringLiteral("--output"), QStringLiteral("x")}
+                                          << 2 << QStringLiteral("32,4");
+        QTest::newRow("missing run record") << QStringList{QStringLiteral("rerun"), QStringLiteral("/nonexistent/r.json")}
+                                            << 1 << QStringLiteral("/nonexistent/r.json");
+        QTest::newRow("rerun without record") << QStringList{QStringLiteral("rerun")} << 2 << QStringLiteral("RECORD");
+        QTest::newRow("variable of a folder") << QStringList{QStringLiteral("import"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                             QStringLiteral("--image-variable"), QStringLiteral("X1"), QStringLiteral("--output"), QStringLiteral("x.json")}
+                                              << 2 << QStringLiteral("--image-variable");
+        QTest::newRow("item out of range") << QStringList{QStringLiteral("search"), QStringLiteral("--item"), QStringLiteral("99999")}
+                                           << 1 << QStringLiteral("does not exist");
     }
 
     void badInputGetsMessages()
