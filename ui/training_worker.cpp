@@ -20,14 +20,6 @@ void TrainingWorker::run()
     qCInfo(lcUi) << "Training started on" << m_dataset->dataset.split.training.size() << "items," << m_settings.esafh.bits
                  << "bits," << m_settings.esafh.epochs << "epochs";
 
-    if (!m_resumeCheckpoint.isEmpty()) {
-        // TODO: trainModel() takes no checkpoint yet; resuming needs TrainingJobSettings or
-        // TrainingJobCallbacks to carry one through to trainEsafh().
-        Q_EMIT failed(tr("Resuming from a checkpoint is not supported by this build's training job; start a new run."));
-        Q_EMIT finished();
-        return;
-    }
-
     TrainingJobCallbacks callbacks;
     callbacks.cancel = &m_cancel;
     callbacks.onStage = [this](const QString &stage) { Q_EMIT stageChanged(stage); };
@@ -40,7 +32,7 @@ void TrainingWorker::run()
     if (!m_checkpointPath.isEmpty())
         callbacks.training.onCheckpoint = [this](const QByteArray &checkpoint) { writeCheckpoint(checkpoint); };
 
-    Result<TrainedModel> trained = trainModel(*m_dataset, m_settings, callbacks);
+    Result<TrainedModel> trained = trainModel(*m_dataset, m_settings, callbacks, m_resumeCheckpoint);
     if (trained) {
         qCInfo(lcUi) << "Training finished in" << timer.elapsed() / 1000.0 << "s";
         Q_EMIT succeeded(std::make_shared<const TrainedModel>(std::move(trained).value()));

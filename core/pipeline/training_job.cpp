@@ -278,7 +278,7 @@ Status resplitPreparedDataset(PreparedDataset *prepared, const TrainingJobSettin
 }
 
 Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJobSettings &settings,
-                                const TrainingJobCallbacks &callbacks)
+                                const TrainingJobCallbacks &callbacks, const QByteArray &resumeCheckpoint)
 {
     const Dataset &dataset = prepared.dataset;
     const DatasetSplit &split = dataset.split;
@@ -298,7 +298,7 @@ Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJ
 
     Result<TrainingOutcome> outcome = trainEsafh(gatherRows(prepared.imageFeatures.features, split.training),
                                                  gatherRows(prepared.textFeatures, split.training),
-                                                 settings.esafh, trainingCallbacks);
+                                                 settings.esafh, trainingCallbacks, resumeCheckpoint);
     if (!outcome)
         return Result<TrainedModel>::failure(outcome.error());
     if (outcome->cancelled)

@@ -94,8 +94,10 @@ Status resplitPreparedDataset(PreparedDataset *prepared, const TrainingJobSettin
 /// and no validate hook in the callbacks, each epoch is scored by
 /// validationScore() and the model keeps the best epoch. A cancelled run fails with
 /// the message "Training cancelled.".
+/// A non-empty resumeCheckpoint (one that callbacks.training.onCheckpoint received
+/// from a run with the same dataset, split and settings) continues after its epoch.
 Result<TrainedModel> trainModel(const PreparedDataset &prepared, const TrainingJobSettings &settings,
-                                const TrainingJobCallbacks &callbacks = {});
+                                const TrainingJobCallbacks &callbacks = {}, const QByteArray &resumeCheckpoint = {});
 
 /// Gives the prepared dataset the split the model was trained with, when the model's
 /// database items are those of the dataset at the same indices (same image paths and

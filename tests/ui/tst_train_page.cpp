@@ -34,6 +34,7 @@ private Q_SLOTS:
     void validationSeriesSkipsNaN();
     void pauseThenCancelEnds();
     void resumeFromCheckpointReports();
+    void resumeContinuesAfterCheckpoint();
     void loadedModelShowsHistory();
 
 private:
@@ -267,6 +268,31 @@ void TestTrainPage::resumeFromCheckpointReports()
     QVERIFY(!finished.constFirst().constFirst().toBool());
     QVERIFY(!m_page->messageText().isEmpty());
     QCOMPARE(m_session->model(), previous);
+    QVERIFY(!m_page->isTraining());
+    m_session->setCheckpoint({});
+}
+
+void TestTrainPage::resumeContinuesAfterCheckpoint()
+{
+    EsafhSettings longRun = m_settings.esafh;
+    longRun.epochs = 10000;
+    m_page->settingsForm()->setSettings(longRun);
+    QSignalSpy finished(m_page, &TrainPage::trainingFinished);
+
+    m_page->startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->checkpoint().isValid(), 60000);
+    m_page->cancelTraining();
+    QVERIFY(finished.wait(60000));
+    const int cancelledAfter = m_session->checkpoint().epoch;
+    QVERIFY(cancelledAfter >= 1);
+
+    // The resumed run numbers its epochs on from the checkpoint instead of from 1.
+    m_page->resumeFromCheckpoint();
+    QVERIFY(m_page->isTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->checkpoint().epoch > cancelledAfter, 60000);
+    QVERIFY2(m_page->messageText().isEmpty(), qPrintable(m_page->messageText()));
+    m_page->cancelTraining();
+    QVERIFY(finished.wait(60000));
     QVERIFY(!m_page->isTraining());
     m_session->setCheckpoint({});
 }
