@@ -92,6 +92,14 @@ void addDatasetOptions(QCommandLineParser *parser)
                                       "mAP (default 0: none, the last epoch is kept)."),
                        QStringLiteral("N"), QStringLiteral("0")});
     parser->addOption({QStringLiteral("cache-dir"), QStringLiteral("Folder of the image feature cache (default: the user's cache folder)."), QStringLiteral("DIR")});
+    parser->addOption({QStringLiteral("text-weighting"),
+                       QStringLiteral("Caption features: \"binary\" bag of words (the default) or \"tfidf\" (counts times smoothed "
+                                      "inverse document frequency, unit L2 norm)."),
+                       QStringLiteral("MODE"), QStringLiteral("binary")});
+    parser->addOption({QStringLiteral("min-document-frequency"),
+                       QStringLiteral("Leave out of the vocabulary words in fewer training captions than N (default 1)."),
+                       QStringLiteral("N"), QStringLiteral("1")});
+    parser->addOption({QStringLiteral("keep-stop-words"), QStringLiteral("Keep common English function words (\"the\", \"of\", ...) in the vocabulary.")});
 }
 
 int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *settings)
@@ -130,6 +138,16 @@ int readDatasetOptions(const QCommandLineParser &parser, TrainingJobSettings *se
             return usageError(QStringLiteral("--%1 applies to --split per-label only.").arg(name));
     }
     settings->featureCacheDirectory = parser.value(QStringLiteral("cache-dir"));
+
+    const QString weighting = parser.value(QStringLiteral("text-weighting"));
+    const Result<TextWeighting> parsedWeighting = parseTextWeighting(weighting);
+    if (!parsedWeighting)
+        return usageError(QStringLiteral("--text-weighting must be \"binary\" or \"tfidf\", not \"%1\".").arg(weighting));
+    settings->vocabulary.weighting = parsedWeighting.value();
+    if (int code = readInt(parser, QStringLiteral("min-document-frequency"), 1, 1'000'000, &settings->vocabulary.minDocumentFrequency);
+        code != ExitSuccess)
+        return code;
+    settings->vocabulary.removeStopWords = !parser.isSet(QStringLiteral("keep-stop-words"));
     return ExitSuccess;
 }
 

@@ -63,28 +63,11 @@ Status readSettings(const QJsonObject &json, VocabularySettings &settings)
     const QJsonValue value = json.value(QStringLiteral("settings"));
     if (!value.isObject())
         return invalidKey(QStringLiteral("settings"), QStringLiteral("is not an object"));
-    const QJsonObject object = value.toObject();
 
-    for (const QString &key : {QStringLiteral("minDocumentFrequency"), QStringLiteral("maxSize")}) {
-        const QJsonValue number = object.value(key);
-        if (!number.isDouble() || number.toDouble() != static_cast<double>(number.toInt()))
-            return invalidKey(QStringLiteral("settings.") + key, QStringLiteral("is missing or not an integer"));
-    }
-    const QJsonValue removeStopWords = object.value(QStringLiteral("removeStopWords"));
-    if (!removeStopWords.isBool())
-        return invalidKey(QStringLiteral("settings.removeStopWords"), QStringLiteral("is missing or not a boolean"));
-
-    // Vocabularies written before TF-IDF existed have no "weighting" and are binary.
-    if (object.contains(QStringLiteral("weighting"))) {
-        const Result<TextWeighting> weighting = parseTextWeighting(object.value(QStringLiteral("weighting")).toString());
-        if (!weighting)
-            return invalidKey(QStringLiteral("settings.weighting"), weighting.error());
-        settings.weighting = weighting.value();
-    }
-
-    settings.minDocumentFrequency = object.value(QStringLiteral("minDocumentFrequency")).toInt();
-    settings.maxSize = object.value(QStringLiteral("maxSize")).toInt();
-    settings.removeStopWords = removeStopWords.toBool();
+    Result<VocabularySettings> read = vocabularySettingsFromJson(value.toObject());
+    if (!read)
+        return Status::failure(read.error());
+    settings = read.value();
     return Status::success();
 }
 
@@ -98,6 +81,43 @@ void normaliseRow(Row &&row)
 }
 
 } // namespace
+
+QJsonObject vocabularySettingsToJson(const VocabularySettings &settings)
+{
+    QJsonObject json;
+    json.insert(QStringLiteral("minDocumentFrequency"), settings.minDocumentFrequency);
+    json.insert(QStringLiteral("maxSize"), settings.maxSize);
+    json.insert(QStringLiteral("removeStopWords"), settings.removeStopWords);
+    json.insert(QStringLiteral("weighting"), textWeightingName(settings.weighting));
+    return json;
+}
+
+Result<VocabularySettings> vocabularySettingsFromJson(const QJsonObject &object)
+{
+    for (const QString &key : {QStringLiteral("minDocumentFrequency"), QStringLiteral("maxSize")}) {
+        const QJsonValue number = object.value(key);
+        if (!number.isDouble() || number.toDouble() != static_cast<double>(number.toInt()))
+            return Result<VocabularySettings>::failure(
+                invalidKey(QStringLiteral("settings.") + key, QStringLiteral("is missing or not an integer")).error());
+    }
+    const QJsonValue removeStopWords = object.value(QStringLiteral("removeStopWords"));
+    if (!removeStopWords.isBool())
+        return Result<VocabularySettings>::failure(
+            invalidKey(QStringLiteral("settings.removeStopWords"), QStringLiteral("is missing or not a boolean")).error());
+
+    VocabularySettings settings;
+    // Vocabularies written before TF-IDF existed have no "weighting" and are binary.
+    if (object.contains(QStringLiteral("weighting"))) {
+        const Result<TextWeighting> weighting = parseTextWeighting(object.value(QStringLiteral("weighting")).toString());
+        if (!weighting)
+            return Result<VocabularySettings>::failure(invalidKey(QStringLiteral("settings.weighting"), weighting.error()).error());
+        settings.weighting = weighting.value();
+    }
+    settings.minDocumentFrequency = object.value(QStringLiteral("minDocumentFrequency")).toInt();
+    settings.maxSize = object.value(QStringLiteral("maxSize")).toInt();
+    settings.removeStopWords = removeStopWords.toBool();
+    return settings;
+}
 
 QString textWeightingName(TextWeighting weighting)
 {
@@ -222,11 +242,7 @@ int Vocabulary::countEmpty(const QStringList &texts) const
 
 QJsonObject Vocabulary::toJson() const
 {
-    QJsonObject settings;
-    settings.insert(QStringLiteral("minDocumentFrequency"), m_settings.minDocumentFrequency);
-    settings.insert(QStringLiteral("maxSize"), m_settings.maxSize);
-    settings.insert(QStringLiteral("removeStopWords"), m_settings.removeStopWords);
-    settings.insert(QStringLiteral("weighting"), textWeightingName(m_settings.weighting));
+    const QJsonObject settings = vocabularySettingsToJson(m_settings);
 
     QJsonObject json;
     json.insert(QStringLiteral("version"), kJsonFormatVersion);

@@ -78,6 +78,12 @@ private:
     std::vector<float> m_inverseDocumentFrequency;
 };
 
+/// Returns the settings as the "settings" object of Vocabulary::toJson() writes them.
+QJsonObject vocabularySettingsToJson(const VocabularySettings &settings);
+/// Reads what vocabularySettingsToJson() wrote; fails naming the key that is missing
+/// or of the wrong type. A missing "weighting" reads as binary.
+Result<VocabularySettings> vocabularySettingsFromJson(const QJsonObject &json);
+
 /// The settings value of a weighting: "binary" or "tfidf".
 QString textWeightingName(TextWeighting weighting);
 /// Reads "binary" or "tfidf"; fails naming the value otherwise.

@@ -161,6 +161,7 @@ QJsonObject runRecordToJson(const TrainedModel &model, const PreparedDataset &pr
     json[QStringLiteral("seed")] = static_cast<double>(model.settings.seed);
     json[QStringLiteral("split")] = splitToJson(settings, prepared);
     json[QStringLiteral("settings")] = model.settings.toJson();
+    json[QStringLiteral("vocabulary")] = vocabularySettingsToJson(settings.vocabulary);
     json[QStringLiteral("backbone")] = prepared.precomputedFeatures ? QStringLiteral("precomputed features")
                                                                     : prepared.imageFeatures.backbone.toString();
     json[QStringLiteral("backbone_spec")] = prepared.imageFeatures.backbone.toJson();
@@ -233,6 +234,14 @@ Result<RunRecord> runRecordFromJson(const QJsonObject &json, const QString &path
     if (!parsedBackbone)
         return Result<RunRecord>::failure(QStringLiteral("Invalid run record %1: %2").arg(path, parsedBackbone.error()));
     settings.backbone = parsedBackbone.value();
+
+    // Records written before the vocabulary settings were recorded used the defaults.
+    if (json.contains(QStringLiteral("vocabulary"))) {
+        Result<VocabularySettings> vocabulary = vocabularySettingsFromJson(json.value(QStringLiteral("vocabulary")).toObject());
+        if (!vocabulary)
+            return Result<RunRecord>::failure(QStringLiteral("Invalid run record %1: %2").arg(path, vocabulary.error()));
+        settings.vocabulary = vocabulary.value();
+    }
     return record;
 }
 

@@ -142,6 +142,30 @@ private Q_SLOTS:
         QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
     }
 
+    void tfIdfTrainingRecordsWeighting()
+    {
+        const QString folder = m_folder.filePath(QStringLiteral("tfidf"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString model = folder + QStringLiteral("/model.esafh");
+        const Run run = cli({QStringLiteral("train"), QStringLiteral("--dataset"), m_dataset, QStringLiteral("--bits"), QStringLiteral("16"),
+                             QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--output"), model,
+                             QStringLiteral("--text-weighting"), QStringLiteral("tfidf"), QStringLiteral("--cache-dir"),
+                             m_folder.filePath(QStringLiteral("cache"))});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+        QFile file(folder + QStringLiteral("/model.run.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+        const QJsonObject vocabulary = json.value(QStringLiteral("vocabulary")).toObject();
+        QCOMPARE(vocabulary.value(QStringLiteral("weighting")).toString(), QStringLiteral("tfidf"));
+
+        // A typed query is encoded with the model's TF-IDF weights.
+        const Run search = cli({QStringLiteral("search"), QStringLiteral("--model"), model, QStringLiteral("--text"),
+                                QStringLiteral("apple"), QStringLiteral("--top"), QStringLiteral("3")});
+        QVERIFY2(search.exitCode == 0, qPrintable(search.err));
+        QCOMPARE(search.out.trimmed().split(QLatin1Char('\n')).size(), 3);
+    }
+
     void featureDatasetTrainCompareSearch()
     {
         const QString folder = m_folder.filePath(QStringLiteral("features"));
@@ -441,6 +465,9 @@ private Q_SLOTS:
         QTest::newRow("variable of a folder") << QStringList{QStringLiteral("import"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
                                                              QStringLiteral("--image-variable"), QStringLiteral("X1"), QStringLiteral("--output"), QStringLiteral("x.json")}
                                               << 2 << QStringLiteral("--image-variable");
+        QTest::newRow("unknown text weighting") << QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                               QStringLiteral("--text-weighting"), QStringLiteral("bm25")}
+                                                << 2 << QStringLiteral("bm25");
         QTest::newRow("item out of range") << QStringList{QStringLiteral("search"), QStringLiteral("--item"), QStringLiteral("99999")}
                                            << 1 << QStringLiteral("does not exist");
     }
