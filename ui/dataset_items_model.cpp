@@ -58,7 +58,15 @@ QVariant DatasetItemsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
     case CaptionRole:
+        // Items of a feature dataset may have no caption: name them by number and labels.
+        if (item.caption().isEmpty())
+            return tr("Item %1 (%2)").arg(index.row()).arg(labelNames().join(QStringLiteral(", ")));
         return item.caption();
+    case Qt::StatusTipRole:
+        // The delegate writes this in place of a thumbnail.
+        if (item.imagePath.isEmpty())
+            return tr("No image: precomputed features");
+        return {};
     case Qt::DecorationRole: {
         const QPixmap thumbnail = m_thumbnails->thumbnail(item.imagePath);
         return thumbnail.isNull() ? QVariant() : QVariant(thumbnail);

@@ -42,7 +42,15 @@ QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
     case CaptionRole:
+        // Items of a feature dataset may have no caption: name them by number and labels.
+        if (hit.caption.isEmpty())
+            return tr("Database item %1 (%2)").arg(hit.databaseIndex).arg(labelNamesOf(hit).join(QStringLiteral(", ")));
         return hit.caption;
+    case Qt::StatusTipRole:
+        // The delegate writes this in place of a thumbnail.
+        if (hit.imagePath.isEmpty())
+            return tr("No image: precomputed features");
+        return {};
     case Qt::DecorationRole: {
         const QPixmap thumbnail = m_thumbnails->thumbnail(hit.imagePath);
         return thumbnail.isNull() ? QVariant() : QVariant(thumbnail);

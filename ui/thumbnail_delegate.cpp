@@ -92,7 +92,8 @@ void ThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
 }
 
 // Draws the thumbnail centred in its box, or a grey box while it loads or when the
-// image cannot be read. Returns the box.
+// image cannot be read, with the item's status tip (such as "No image") written in
+// it. Returns the box.
 QRect ThumbnailDelegate::paintThumbnail(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const QRect cell = option.rect.adjusted(padding, padding, -padding, -padding);
@@ -102,6 +103,12 @@ QRect ThumbnailDelegate::paintThumbnail(QPainter *painter, const QStyleOptionVie
     const QPixmap thumbnail = index.data(Qt::DecorationRole).value<QPixmap>();
     if (thumbnail.isNull()) {
         painter->fillRect(box, option.palette.color(QPalette::Midlight));
+        const QString placeholder = index.data(Qt::StatusTipRole).toString();
+        if (!placeholder.isEmpty()) {
+            painter->setPen(option.palette.color(QPalette::Text));
+            painter->drawText(box.adjusted(padding, padding, -padding, -padding),
+                              Qt::AlignCenter | Qt::TextWordWrap, placeholder);
+        }
         return box;
     }
 

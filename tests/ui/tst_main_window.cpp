@@ -42,6 +42,7 @@ private Q_SLOTS:
     void invalidModelFileShowsError();
     void datasetScreenShowsCounts();
     void cocoMiniOpens();
+    void featureDatasetShowsItemsWithoutImages();
     void screenshotTourSavesEveryScreen();
 
 private:
@@ -221,6 +222,35 @@ void TestMainWindow::cocoMiniOpens()
 
     QCOMPARE(m_window->datasetPage()->itemsModel()->rowCount(), m_window->session()->dataset()->dataset.size());
     QVERIFY(m_window->datasetPage()->labelCountModel()->rowCount() > 1);
+}
+
+void TestMainWindow::featureDatasetShowsItemsWithoutImages()
+{
+    const QString mat = test::sharedDatasets() + QStringLiteral("/wiki/wiki.mat");
+    if (!QFileInfo::exists(mat))
+        QSKIP(qPrintable(QStringLiteral("The Wikipedia features (%1) are absent.").arg(mat)));
+
+    // The shipped description names wiki.mat beside it; this copy points at the real file.
+    QFile shipped(QStringLiteral(ESAFH_SOURCE_DIR "/datasets/wiki/wiki.json"));
+    QVERIFY(shipped.open(QIODevice::ReadOnly));
+    QString description = QString::fromUtf8(shipped.readAll());
+    description.replace(QStringLiteral("\"wiki.mat\""), QLatin1Char('"') + mat + QLatin1Char('"'));
+    const QString path = m_folder.filePath(QStringLiteral("wiki.json"));
+    QFile copy(path);
+    QVERIFY(copy.open(QIODevice::WriteOnly));
+    copy.write(description.toUtf8());
+    copy.close();
+
+    QVERIFY2(openDataset(path), qPrintable(m_window->banner()->text()));
+    DatasetItemsModel *items = m_window->datasetPage()->itemsModel();
+    QAbstractItemModelTester tester(items, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(items->rowCount(), 2866);
+
+    const QModelIndex first = items->index(0);
+    QVERIFY(first.data(DatasetItemsModel::ImagePathRole).toString().isEmpty());
+    QVERIFY2(first.data(DatasetItemsModel::CaptionRole).toString().startsWith(QStringLiteral("Item 0 (")),
+             qPrintable(first.data(DatasetItemsModel::CaptionRole).toString()));
+    QCOMPARE(first.data(Qt::StatusTipRole).toString(), QStringLiteral("No image: precomputed features"));
 }
 
 void TestMainWindow::screenshotTourSavesEveryScreen()
