@@ -85,6 +85,8 @@ QVariant DatasetItemsModel::data(const QModelIndex &index, int role) const
         return index.row();
     case SplitRole:
         return splitName(m_splitSets[index.row()]);
+    case FilterTextRole:
+        return QStringList(item.captions + labelNames()).join(QLatin1Char('\n'));
     default:
         return {};
     }

@@ -23,6 +23,7 @@ public:
         LabelsRole,                     ///< QStringList: label names.
         ItemIndexRole,                  ///< int: index in the dataset.
         SplitRole,                      ///< QString: "query", "training", "database" or "unused".
+        FilterTextRole,                 ///< QString: the captions and label names, which the grid filter matches.
     };
 
     explicit DatasetItemsModel(ThumbnailCache *thumbnails, QObject *parent = nullptr);

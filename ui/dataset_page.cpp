@@ -13,6 +13,9 @@
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QSortFilterProxyModel>
+#include <QItemSelectionModel>
+#include <QSpinBox>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTableView>
@@ -45,7 +48,7 @@ DatasetPage::DatasetPage(Session *session, ThumbnailCache *thumbnails, QWidget *
     m_itemsModel = new DatasetItemsModel(thumbnails, this);
     m_filterModel = new QSortFilterProxyModel(this);
     m_filterModel->setSourceModel(m_itemsModel);
-    m_filterModel->setFilterRole(DatasetItemsModel::CaptionRole);
+    m_filterModel->setFilterRole(DatasetItemsModel::FilterTextRole);
     m_filterModel->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_labelCounts = new QStandardItemModel(this);
 
@@ -55,8 +58,30 @@ DatasetPage::DatasetPage(Session *session, ThumbnailCache *thumbnails, QWidget *
     connect(m_filter, &QLineEdit::textChanged, this, [this] {
         showVisibleItemCount();
     });
+    connect(m_labelTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DatasetPage::filterBySelectedLabel);
+    connect(m_redrawButton, &QPushButton::clicked, this, &DatasetPage::applyValidationCount);
+    connect(m_session, &Session::busyChanged, m_redrawButton, [this](bool busy) { m_redrawButton->setEnabled(!busy && m_session->dataset()); });
     connect(m_session, &Session::datasetChanged, this, &DatasetPage::showDataset);
     showDataset();
+}
+
+void DatasetPage::filterBySelectedLabel()
+{
+    const QModelIndexList rows = m_labelTable->selectionModel()->selectedRows(0);
+    if (!rows.isEmpty())
+        m_filter->setText(rows.first().data(Qt::DisplayRole).toString());
+}
+
+void DatasetPage::applyValidationCount()
+{
+    const PreparedDatasetPointer prepared = m_session->dataset();
+    if (!prepared || m_session->isBusy())
+        return;
+
+    TrainingJobSettings settings = m_session->jobSettings();
+    settings.split.validationCount = m_validationCount->value();
+    m_session->setJobSettings(settings);
+    m_session->openDataset(prepared->dataset.source);
 }
 
 void DatasetPage::buildLayout(QSize thumbnailSize)
@@ -70,6 +95,18 @@ void DatasetPage::buildLayout(QSize thumbnailSize)
         m_summaryLabels.insert(QString::fromLatin1(field[0]), value);
         m_summaryForm->addRow(tr(field[1]), value);
     }
+
+    m_validationCount = new QSpinBox;
+    m_validationCount->setRange(0, 100000);
+    m_validationCount->setValue(m_session->jobSettings().split.validationCount);
+    m_validationCount->setToolTip(tr("Database items held out of training. After each epoch their mAP is measured, "
+                                     "and training keeps the epoch with the best one. 0 keeps the last epoch."));
+    m_redrawButton = new QPushButton(tr("Apply"));
+    m_redrawButton->setToolTip(tr("Open the dataset again with this validation set; the query set stays the same."));
+    auto *validationRow = new QHBoxLayout;
+    validationRow->addWidget(m_validationCount, 1);
+    validationRow->addWidget(m_redrawButton);
+    m_summaryForm->addRow(tr("Hold out for validation:"), validationRow);
 
     auto *labelsBox = new QGroupBox(tr("Label distribution"));
     m_labelTable = new QTableView;
@@ -96,7 +133,7 @@ void DatasetPage::buildLayout(QSize thumbnailSize)
     left->setStretchFactor(2, 1);
 
     m_filter = new QLineEdit;
-    m_filter->setPlaceholderText(tr("Filter by caption"));
+    m_filter->setPlaceholderText(tr("Filter by caption or label"));
     m_filter->setClearButtonEnabled(true);
     m_gridLabel = new QLabel;
 
@@ -162,6 +199,7 @@ void DatasetPage::showDataset()
     m_itemsModel->setDataset(prepared);
     m_filter->clear();
     showVisibleItemCount();
+    m_redrawButton->setEnabled(prepared && !m_session->isBusy());
 
     if (!prepared) {
         for (QLabel *label : std::as_const(m_summaryLabels))

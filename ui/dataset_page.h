@@ -8,6 +8,8 @@ class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListView;
+class QPushButton;
+class QSpinBox;
 class QPlainTextEdit;
 class QSortFilterProxyModel;
 class QStandardItemModel;
@@ -30,6 +32,12 @@ public:
     DatasetItemsModel *itemsModel() const { return m_itemsModel; }
     QStandardItemModel *labelCountModel() const { return m_labelCounts; }
     QListView *itemsView() const { return m_itemsView; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QTableView *labelTable() const { return m_labelTable; }
+    QSpinBox *validationCountBox() const { return m_validationCount; }
+    /// Opens the dataset again with the validation size of the spin box, so that the
+    /// Train screen chooses the best epoch by validation mAP.
+    void applyValidationCount();
     /// Text of a summary value, for example "Items" -> "80".
     QString summaryValue(const QString &field) const;
 
@@ -38,6 +46,7 @@ private:
     void showDataset();
     void showVisibleItemCount();
     void setSummary(const QString &field, const QString &value);
+    void filterBySelectedLabel();
 
     Session *m_session = nullptr;
     QFormLayout *m_summaryForm = nullptr;
@@ -50,6 +59,8 @@ private:
     QLineEdit *m_filter = nullptr;
     QListView *m_itemsView = nullptr;
     QLabel *m_gridLabel = nullptr;
+    QSpinBox *m_validationCount = nullptr;
+    QPushButton *m_redrawButton = nullptr;
 };
 
 } // namespace esafh::ui

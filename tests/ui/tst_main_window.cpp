@@ -22,6 +22,11 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableView>
+
+#include <algorithm>
 
 using namespace esafh;
 using esafh::ui::DatasetItemsModel;
@@ -42,6 +47,8 @@ private Q_SLOTS:
     void invalidModelFileShowsError();
     void datasetScreenShowsCounts();
     void cocoMiniOpens();
+    void datasetScreenFiltersByLabel();
+    void validationSetIsHeldOutOnApply();
     void featureDatasetShowsItemsWithoutImages();
     void screenshotTourSavesEveryScreen();
 
@@ -222,6 +229,42 @@ void TestMainWindow::cocoMiniOpens()
 
     QCOMPARE(m_window->datasetPage()->itemsModel()->rowCount(), m_window->session()->dataset()->dataset.size());
     QVERIFY(m_window->datasetPage()->labelCountModel()->rowCount() > 1);
+}
+
+void TestMainWindow::datasetScreenFiltersByLabel()
+{
+    QVERIFY(openDataset(m_tinyRoot));
+    ui::DatasetPage *page = m_window->datasetPage();
+    const QStandardItemModel *labels = page->labelCountModel();
+    const QString label = labels->item(0, 0)->text();
+
+    // Selecting a label in the distribution filters the grid to that label's items.
+    page->labelTable()->selectRow(0);
+    QCOMPARE(page->filterEdit()->text(), label);
+    const QAbstractItemModel *shown = page->itemsView()->model();
+    QCOMPARE(shown->rowCount(), test::tinyItemsPerCategory);
+    for (int row = 0; row < shown->rowCount(); ++row)
+        QVERIFY(shown->index(row, 0).data(DatasetItemsModel::LabelsRole).toStringList().contains(label));
+}
+
+void TestMainWindow::validationSetIsHeldOutOnApply()
+{
+    QVERIFY(openDataset(m_tinyRoot));
+    const std::vector<int> queries = m_window->session()->dataset()->dataset.split.query;
+    QVERIFY(m_window->session()->dataset()->dataset.split.validation.empty());
+
+    ui::DatasetPage *page = m_window->datasetPage();
+    page->validationCountBox()->setValue(2);
+    QSignalSpy changed(m_window->session(), &ui::Session::datasetChanged);
+    page->applyValidationCount();
+    QVERIFY(changed.wait(60000));
+
+    const DatasetSplit &split = m_window->session()->dataset()->dataset.split;
+    QCOMPARE(split.validation.size(), size_t(2));
+    QCOMPARE(split.query, queries);
+    for (int item : split.validation)
+        QVERIFY(std::find(split.training.begin(), split.training.end(), item) == split.training.end());
+    QCOMPARE(page->summaryValue(QStringLiteral("validation")), QStringLiteral("2"));
 }
 
 void TestMainWindow::featureDatasetShowsItemsWithoutImages()
