@@ -153,6 +153,10 @@ QList<QPointF> readPoints(JsonReader &reader, const QJsonArray &array, const QSt
     for (int i = 0; i < array.size(); ++i) {
         const QString at = QStringLiteral("%1[%2].").arg(where).arg(i);
         const QJsonObject point = array.at(i).toObject();
+        // A radius at which no query retrieves anything has no precision; drawing its 0
+        // would pull the curve down to the origin.
+        if (point.value(QStringLiteral("retrieving_queries")).toInt(1) == 0)
+            continue;
         points.append(QPointF(reader.number(point, xKey, at), reader.number(point, yKey, at)));
     }
     return points;

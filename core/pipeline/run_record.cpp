@@ -118,6 +118,8 @@ QJsonObject curvesToJson(const PrecisionRecallCurve &precisionRecall, const std:
         json[QStringLiteral("radius")] = point.radius;
         json[QStringLiteral("precision")] = point.precision;
         json[QStringLiteral("recall")] = point.recall;
+        // Zero marks a radius where no query retrieves anything, so precision is undefined there.
+        json[QStringLiteral("retrieving_queries")] = point.retrievingQueries;
         recallPoints.append(json);
     }
     QJsonArray cutoffPoints;

@@ -39,10 +39,12 @@ QJsonObject scores(double i2t, double t2i, double std)
 QJsonArray precisionRecall(double scale)
 {
     QJsonArray points;
+    // At radius 0 no query retrieves anything, as with real codes of many bits.
     for (int radius = 0; radius <= 4; ++radius) {
         points.append(QJsonObject{{QStringLiteral("radius"), radius},
-                                  {QStringLiteral("precision"), scale * (1.0 - radius * 0.1)},
-                                  {QStringLiteral("recall"), radius / 4.0}});
+                                  {QStringLiteral("precision"), radius == 0 ? 0.0 : scale * (1.0 - radius * 0.1)},
+                                  {QStringLiteral("recall"), radius / 4.0},
+                                  {QStringLiteral("retrieving_queries"), radius == 0 ? 0 : 3}});
     }
     return points;
 }
@@ -287,9 +289,10 @@ void TestEvaluatePage::directionSwitchesCurves()
 {
     QVERIFY(m_page->openComparison(m_comparisonFolder));
     const ui::RunCurves &first = m_page->runModel()->runs().constFirst();
-    QCOMPARE(first.precisionRecall[int(Direction::ImageToText)].size(), 5);
+    // The radius where no query retrieves anything is left out.
+    QCOMPARE(first.precisionRecall[int(Direction::ImageToText)].size(), 4);
     QCOMPARE(first.precisionAtK[int(Direction::TextToImage)].size(), 3);
-    QCOMPARE(first.precisionRecall[int(Direction::TextToImage)].at(1), QPointF(0.25, 0.9 * 0.9));
+    QCOMPARE(first.precisionRecall[int(Direction::TextToImage)].at(0), QPointF(0.25, 0.9 * 0.9));
 
     m_page->setDirection(Direction::TextToImage);
     QVERIFY(m_page->precisionRecallChart()->chart()->title().contains(QStringLiteral("text → image")));
