@@ -193,8 +193,12 @@ QString latexEscaped(QString text)
     return text;
 }
 
-QString meanDeviationText(const QJsonObject &summary, const QString &separator)
+/// Writes "mean ± std", or the mean alone for one seed, whose sample standard
+/// deviation is undefined.
+QString meanDeviationText(const QJsonObject &summary, const QString &separator, int seeds)
 {
+    if (seeds < 2)
+        return QString::number(summary.value(QStringLiteral("mean")).toDouble(), 'f', 3);
     return QStringLiteral("%1%2%3")
         .arg(summary.value(QStringLiteral("mean")).toDouble(), 0, 'f', 3)
         .arg(separator)
@@ -257,7 +261,8 @@ QByteArray latexContent(const QJsonObject &results)
         QStringList cells = {latexEscaped(methodLabel(row)), QString::number(row.value(QStringLiteral("bits")).toInt())};
         for (const QString &measure : {QStringLiteral("map_all"), QStringLiteral("map_at_k")}) {
             for (const QString &direction : {QStringLiteral("i2t"), QStringLiteral("t2i")})
-                cells << meanDeviationText(row.value(measure).toObject().value(direction).toObject(), QStringLiteral(" $\\pm$ "));
+                cells << meanDeviationText(row.value(measure).toObject().value(direction).toObject(), QStringLiteral(" $\\pm$ "),
+                                           row.value(QStringLiteral("seeds")).toInt());
         }
         lines << cells.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\");
     }
@@ -474,7 +479,8 @@ QString comparisonMarkdownTable(const QJsonObject &results)
         QStringList cells = {methodLabel(row), QString::number(row.value(QStringLiteral("bits")).toInt())};
         for (const QString &measure : {QStringLiteral("map_all"), QStringLiteral("map_at_k")}) {
             for (const QString &direction : {QStringLiteral("i2t"), QStringLiteral("t2i")})
-                cells << meanDeviationText(row.value(measure).toObject().value(direction).toObject(), QStringLiteral(" ± "));
+                cells << meanDeviationText(row.value(measure).toObject().value(direction).toObject(), QStringLiteral(" ± "),
+                                           row.value(QStringLiteral("seeds")).toInt());
         }
         lines << QStringLiteral("| %1 |").arg(cells.join(QStringLiteral(" | ")));
     }

@@ -374,6 +374,12 @@ private Q_SLOTS:
         QVERIFY2(replaced.ok(), qPrintable(replaced.error()));
         QVERIFY(!QFile::exists(stale.fileName()));
         QCOMPARE(QDir(settings.outputDirectory + QStringLiteral("/runs")).entryList(QDir::Files), QStringList{QStringLiteral("esafh-8-seed1.json")});
+
+        // One seed has no sample standard deviation, so the table shows means alone.
+        const QString table = comparisonMarkdownTable(replaced.value());
+        const QString row = table.section(QStringLiteral("| ESAFH | 8 |"), 1, 1).section(QLatin1Char('\n'), 0, 0);
+        QVERIFY2(!row.isEmpty(), qPrintable(table));
+        QVERIFY2(!row.contains(QStringLiteral("±")), qPrintable(row));
     }
 
     void comparisonRejectsInvalidRuns()
