@@ -171,6 +171,24 @@ bool outputToFeatures(const float *output, const std::vector<std::int64_t> &shap
     return true;
 }
 
+BatchFeatures extractNetworkBatch(const std::vector<EncodedImage> &images, const NetworkInputSettings &settings,
+                                  int dimension, const NetworkPass &pass)
+{
+    NetworkInputBatch batch = prepareNetworkInputBatch(images, settings);
+    FeatureMatrix features = FeatureMatrix::Zero(0, dimension);
+    if (!batch.validRows.empty()) {
+        Result<FeatureMatrix> computed = pass(batch.values.data(), static_cast<int>(batch.validRows.size()));
+        if (!computed) {
+            for (int row : batch.validRows)
+                batch.errors[row] = computed.error();
+            batch.validRows.clear();
+        } else {
+            features = std::move(computed).value();
+        }
+    }
+    return scatterRows(features, batch, dimension);
+}
+
 BatchFeatures scatterRows(const FeatureMatrix &validFeatures, const NetworkInputBatch &batch, int dimension)
 {
     BatchFeatures result;

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace esafh {
@@ -71,5 +72,14 @@ std::int64_t featureLength(const std::vector<std::int64_t> &shape, bool averageP
 /// Copies the rows of a network pass over the valid images of a batch into a
 /// BatchFeatures of all images, leaving failed images at zero with their message.
 BatchFeatures scatterRows(const FeatureMatrix &validFeatures, const NetworkInputBatch &batch, int dimension);
+
+/// One network pass: features of count prepared images stored one after another.
+using NetworkPass = std::function<Result<FeatureMatrix>(const float *values, int count)>;
+
+/// Prepares the images of a batch, runs the pass on those that decode and returns the
+/// features of every image. A failed pass fails every image it was given, with the
+/// network's message; images that do not decode keep their own message.
+BatchFeatures extractNetworkBatch(const std::vector<EncodedImage> &images, const NetworkInputSettings &settings,
+                                  int dimension, const NetworkPass &pass);
 
 } // namespace esafh

@@ -83,19 +83,8 @@ public:
 
     BatchFeatures extractBatch(const std::vector<EncodedImage> &images) const override
     {
-        NetworkInputBatch batch = prepareNetworkInputBatch(images, m_input);
-        FeatureMatrix features = FeatureMatrix::Zero(0, m_dimension);
-        if (!batch.validRows.empty()) {
-            Result<FeatureMatrix> computed = run(batch.values.data(), static_cast<int>(batch.validRows.size()));
-            if (!computed) {
-                for (int row : batch.validRows)
-                    batch.errors[row] = computed.error();
-                batch.validRows.clear();
-            } else {
-                features = std::move(computed).value();
-            }
-        }
-        return scatterRows(features, batch, m_dimension);
+        return extractNetworkBatch(images, m_input, m_dimension,
+                                   [this](const float *values, int count) { return run(values, count); });
     }
 
 private:
