@@ -68,11 +68,11 @@ public:
 
     Status measureDimension()
     {
-        const std::vector<float> blank(3 * static_cast<size_t>(kInputSide) * kInputSide, 0.0f);
-        Result<FeatureMatrix> features = run(blank.data(), 1);
-        if (!features)
-            return Status::failure(features.error());
-        m_dimension = static_cast<int>(features->cols());
+        const Result<int> length = measureFeatureLength(
+            [this](const float *values, int count) { return run(values, count); }, kInputSide, QStringLiteral("MobileNetV2"));
+        if (!length)
+            return Status::failure(length.error());
+        m_dimension = length.value();
         return Status::success();
     }
 

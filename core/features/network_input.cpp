@@ -171,6 +171,19 @@ bool outputToFeatures(const float *output, const std::vector<std::int64_t> &shap
     return true;
 }
 
+Result<int> measureFeatureLength(const NetworkPass &pass, int inputSide, const QString &networkName)
+{
+    const std::vector<float> blank(3 * static_cast<size_t>(inputSide) * inputSide, 0.0f);
+    Result<FeatureMatrix> features = pass(blank.data(), 1);
+    if (!features)
+        return Result<int>::failure(features.error());
+
+    const int length = static_cast<int>(features->cols());
+    if (length <= 0)
+        return Result<int>::failure(QStringLiteral("%1 returned an empty output.").arg(networkName));
+    return length;
+}
+
 BatchFeatures extractNetworkBatch(const std::vector<EncodedImage> &images, const NetworkInputSettings &settings,
                                   int dimension, const NetworkPass &pass)
 {

@@ -76,6 +76,11 @@ BatchFeatures scatterRows(const FeatureMatrix &validFeatures, const NetworkInput
 /// One network pass: features of count prepared images stored one after another.
 using NetworkPass = std::function<Result<FeatureMatrix>(const float *values, int count)>;
 
+/// Runs the pass on one blank inputSide x inputSide image and returns the feature
+/// length it gives. Fails with the pass's message, or when the output is empty,
+/// naming the network as `networkName`.
+Result<int> measureFeatureLength(const NetworkPass &pass, int inputSide, const QString &networkName);
+
 /// Prepares the images of a batch, runs the pass on those that decode and returns the
 /// features of every image. A failed pass fails every image it was given, with the
 /// network's message; images that do not decode keep their own message.

@@ -71,13 +71,11 @@ public:
 
     Status measureDimension()
     {
-        const std::vector<float> blank(3 * static_cast<size_t>(m_spec.inputSize) * m_spec.inputSize, 0.0f);
-        Result<FeatureMatrix> features = run(blank.data(), 1);
-        if (!features)
-            return Status::failure(features.error());
-        m_dimension = static_cast<int>(features->cols());
-        if (m_dimension <= 0)
-            return Status::failure(QStringLiteral("ONNX model %1 returned an empty output.").arg(m_spec.path));
+        const Result<int> length = measureFeatureLength(
+            [this](const float *values, int count) { return run(values, count); }, m_spec.inputSize, QStringLiteral("ONNX model %1").arg(m_spec.path));
+        if (!length)
+            return Status::failure(length.error());
+        m_dimension = length.value();
         return Status::success();
     }
 
