@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDir>
+#include <QFile>
 #include <QString>
 
 namespace esafh::test {
@@ -22,6 +23,26 @@ inline QString tuxPaintStamps()
 }
 
 inline QString cocoMini() { return sharedDatasets() + QStringLiteral("/coco-mini"); }
+
+inline QString wikiMat() { return sharedDatasets() + QStringLiteral("/wiki/wiki.mat"); }
+
+/// Writes into `folder` a copy of the repository's wiki description that names the
+/// real wiki.mat by its absolute path. Returns the copy's path, or an empty string
+/// when either file cannot be read or written.
+inline QString writeWikiDescription(const QString &folder)
+{
+    QFile shipped(QStringLiteral(ESAFH_SOURCE_DIR "/datasets/wiki/wiki.json"));
+    if (!shipped.open(QIODevice::ReadOnly))
+        return {};
+    QString description = QString::fromUtf8(shipped.readAll());
+    description.replace(QStringLiteral("\"wiki.mat\""), QLatin1Char('"') + wikiMat() + QLatin1Char('"'));
+
+    const QString path = QDir(folder).filePath(QStringLiteral("wiki.json"));
+    QFile copy(path);
+    if (!copy.open(QIODevice::WriteOnly) || copy.write(description.toUtf8()) < 0)
+        return {};
+    return path;
+}
 
 } // namespace esafh::test
 

@@ -401,20 +401,13 @@ private Q_SLOTS:
 
     void wikiFeaturesTrainEndToEnd()
     {
-        const QString mat = test::sharedDatasets() + QStringLiteral("/wiki/wiki.mat");
+        const QString mat = test::wikiMat();
         if (!QFile::exists(mat))
             QSKIP(qPrintable(QStringLiteral("Wikipedia features not found at %1; skipping").arg(mat)));
 
         // The shipped description with the data file's absolute path.
-        QFile shipped(QStringLiteral(ESAFH_SOURCE_DIR "/datasets/wiki/wiki.json"));
-        QVERIFY(shipped.open(QIODevice::ReadOnly));
-        QString description = QString::fromUtf8(shipped.readAll());
-        description.replace(QStringLiteral("\"wiki.mat\""), QLatin1Char('"') + mat + QLatin1Char('"'));
-        const QString path = m_folder.filePath(QStringLiteral("wiki.json"));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(description.toUtf8());
-        file.close();
+        const QString path = test::writeWikiDescription(m_folder.path());
+        QVERIFY(!path.isEmpty());
 
         TrainingJobSettings settings;
         settings.datasetPath = path;

@@ -269,20 +269,13 @@ void TestMainWindow::validationSetIsHeldOutOnApply()
 
 void TestMainWindow::featureDatasetShowsItemsWithoutImages()
 {
-    const QString mat = test::sharedDatasets() + QStringLiteral("/wiki/wiki.mat");
-    if (!QFileInfo::exists(mat))
+    const QString mat = test::wikiMat();
+    if (!QFile::exists(mat))
         QSKIP(qPrintable(QStringLiteral("The Wikipedia features (%1) are absent.").arg(mat)));
 
     // The shipped description names wiki.mat beside it; this copy points at the real file.
-    QFile shipped(QStringLiteral(ESAFH_SOURCE_DIR "/datasets/wiki/wiki.json"));
-    QVERIFY(shipped.open(QIODevice::ReadOnly));
-    QString description = QString::fromUtf8(shipped.readAll());
-    description.replace(QStringLiteral("\"wiki.mat\""), QLatin1Char('"') + mat + QLatin1Char('"'));
-    const QString path = m_folder.filePath(QStringLiteral("wiki.json"));
-    QFile copy(path);
-    QVERIFY(copy.open(QIODevice::WriteOnly));
-    copy.write(description.toUtf8());
-    copy.close();
+    const QString path = test::writeWikiDescription(m_folder.path());
+    QVERIFY(!path.isEmpty());
 
     QVERIFY2(openDataset(path), qPrintable(m_window->banner()->text()));
     DatasetItemsModel *items = m_window->datasetPage()->itemsModel();
