@@ -5,6 +5,7 @@
 #include "thumbnail_cache.h"
 #include "thumbnail_delegate.h"
 
+#include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHeaderView>
@@ -59,7 +60,7 @@ DatasetPage::DatasetPage(Session *session, ThumbnailCache *thumbnails, QWidget *
         showVisibleItemCount();
     });
     connect(m_labelTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DatasetPage::filterBySelectedLabel);
-    connect(m_redrawButton, &QPushButton::clicked, this, &DatasetPage::applyValidationCount);
+    connect(m_redrawButton, &QPushButton::clicked, this, &DatasetPage::applyDatasetSettings);
     connect(m_session, &Session::busyChanged, m_redrawButton, [this](bool busy) { m_redrawButton->setEnabled(!busy && m_session->dataset()); });
     connect(m_session, &Session::datasetChanged, this, &DatasetPage::showDataset);
     showDataset();
@@ -72,7 +73,7 @@ void DatasetPage::filterBySelectedLabel()
         m_filter->setText(rows.first().data(Qt::DisplayRole).toString());
 }
 
-void DatasetPage::applyValidationCount()
+void DatasetPage::applyDatasetSettings()
 {
     const PreparedDatasetPointer prepared = m_session->dataset();
     if (!prepared || m_session->isBusy())
@@ -80,6 +81,7 @@ void DatasetPage::applyValidationCount()
 
     TrainingJobSettings settings = m_session->jobSettings();
     settings.split.validationCount = m_validationCount->value();
+    settings.vocabulary.weighting = static_cast<TextWeighting>(m_textWeighting->currentData().toInt());
     m_session->setJobSettings(settings);
     m_session->openDataset(prepared->dataset.source);
 }
@@ -101,12 +103,20 @@ void DatasetPage::buildLayout(QSize thumbnailSize)
     m_validationCount->setValue(m_session->jobSettings().split.validationCount);
     m_validationCount->setToolTip(tr("Database items held out of training. After each epoch their mAP is measured, "
                                      "and training keeps the epoch with the best one. 0 keeps the last epoch."));
+    m_textWeighting = new QComboBox;
+    m_textWeighting->addItem(tr("Binary bag of words"), static_cast<int>(TextWeighting::Binary));
+    m_textWeighting->addItem(tr("TF-IDF"), static_cast<int>(TextWeighting::TfIdf));
+    m_textWeighting->setCurrentIndex(m_textWeighting->findData(static_cast<int>(m_session->jobSettings().vocabulary.weighting)));
+    m_textWeighting->setToolTip(tr("Caption features: 1 for each vocabulary word, or word counts times smoothed "
+                                   "inverse document frequency, scaled to unit length."));
     m_redrawButton = new QPushButton(tr("Apply"));
-    m_redrawButton->setToolTip(tr("Open the dataset again with this validation set; the query set stays the same."));
-    auto *validationRow = new QHBoxLayout;
-    validationRow->addWidget(m_validationCount, 1);
-    validationRow->addWidget(m_redrawButton);
-    m_summaryForm->addRow(tr("Hold out for validation:"), validationRow);
+    m_redrawButton->setToolTip(tr("Open the dataset again with this validation set and caption weighting; "
+                                  "the query set stays the same."));
+    auto *settingsRow = new QHBoxLayout;
+    settingsRow->addWidget(m_validationCount, 1);
+    settingsRow->addWidget(m_redrawButton);
+    m_summaryForm->addRow(tr("Hold out for validation:"), settingsRow);
+    m_summaryForm->addRow(tr("Caption features:"), m_textWeighting);
 
     auto *labelsBox = new QGroupBox(tr("Label distribution"));
     m_labelTable = new QTableView;

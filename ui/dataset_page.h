@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QComboBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -35,9 +36,10 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     QTableView *labelTable() const { return m_labelTable; }
     QSpinBox *validationCountBox() const { return m_validationCount; }
-    /// Opens the dataset again with the validation size of the spin box, so that the
-    /// Train screen chooses the best epoch by validation mAP.
-    void applyValidationCount();
+    QComboBox *textWeightingBox() const { return m_textWeighting; }
+    /// Opens the dataset again with the validation size and caption weighting chosen
+    /// here. The query set stays; the vocabulary and caption features are rebuilt.
+    void applyDatasetSettings();
     /// Text of a summary value, for example "Items" -> "80".
     QString summaryValue(const QString &field) const;
 
@@ -60,6 +62,7 @@ private:
     QListView *m_itemsView = nullptr;
     QLabel *m_gridLabel = nullptr;
     QSpinBox *m_validationCount = nullptr;
+    QComboBox *m_textWeighting = nullptr;
     QPushButton *m_redrawButton = nullptr;
 };
 

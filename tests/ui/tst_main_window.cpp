@@ -23,10 +23,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QLineEdit>
+#include <QComboBox>
 #include <QSpinBox>
 #include <QTableView>
 
 #include <algorithm>
+#include <cmath>
 
 using namespace esafh;
 using esafh::ui::DatasetItemsModel;
@@ -49,6 +51,7 @@ private Q_SLOTS:
     void cocoMiniOpens();
     void datasetScreenFiltersByLabel();
     void validationSetIsHeldOutOnApply();
+    void tfIdfCaptionsOnApply();
     void featureDatasetShowsItemsWithoutImages();
     void screenshotTourSavesEveryScreen();
 
@@ -256,7 +259,7 @@ void TestMainWindow::validationSetIsHeldOutOnApply()
     ui::DatasetPage *page = m_window->datasetPage();
     page->validationCountBox()->setValue(2);
     QSignalSpy changed(m_window->session(), &ui::Session::datasetChanged);
-    page->applyValidationCount();
+    page->applyDatasetSettings();
     QVERIFY(changed.wait(60000));
 
     const DatasetSplit &split = m_window->session()->dataset()->dataset.split;
@@ -265,6 +268,26 @@ void TestMainWindow::validationSetIsHeldOutOnApply()
     for (int item : split.validation)
         QVERIFY(std::find(split.training.begin(), split.training.end(), item) == split.training.end());
     QCOMPARE(page->summaryValue(QStringLiteral("validation")), QStringLiteral("2"));
+}
+
+void TestMainWindow::tfIdfCaptionsOnApply()
+{
+    QVERIFY(openDataset(m_tinyRoot));
+    QCOMPARE(m_window->session()->dataset()->vocabulary.settings().weighting, TextWeighting::Binary);
+
+    ui::DatasetPage *page = m_window->datasetPage();
+    page->textWeightingBox()->setCurrentIndex(page->textWeightingBox()->findData(static_cast<int>(TextWeighting::TfIdf)));
+    QSignalSpy changed(m_window->session(), &ui::Session::datasetChanged);
+    page->applyDatasetSettings();
+    QVERIFY(changed.wait(60000));
+
+    // TF-IDF rows have unit length where binary rows of several words do not.
+    const ui::PreparedDatasetPointer prepared = m_window->session()->dataset();
+    QCOMPARE(prepared->vocabulary.settings().weighting, TextWeighting::TfIdf);
+    for (int row = 0; row < prepared->textFeatures.rows(); ++row) {
+        const float norm = prepared->textFeatures.row(row).norm();
+        QVERIFY2(norm == 0.0f || std::abs(norm - 1.0f) < 1e-5f, qPrintable(QString::number(norm)));
+    }
 }
 
 void TestMainWindow::featureDatasetShowsItemsWithoutImages()
