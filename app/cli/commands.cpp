@@ -13,10 +13,12 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +99,15 @@ QJsonObject evaluationJson(const RetrievalScores &scores, int queryCount, int da
 }
 
 namespace {
+
+/// Replaces the checkpoint file atomically, so that a run stopped while writing
+/// leaves the previous epoch's checkpoint. A failed write is reported and training goes on.
+void writeCheckpoint(const QByteArray &checkpoint, const QString &path)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(checkpoint) != checkpoint.size() || !file.commit())
+        printError(QStringLiteral("Writing the checkpoint %1 failed: %2").arg(path, file.errorString()));
+}
 
 QString throughputLine(const ImageFeatureSet &features)
 {
@@ -329,6 +340,12 @@ int runTrain(const QStringList &arguments)
                                      "suffix .run.json)."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the scores as one JSON object instead of a table.")});
+    parser.addOption({QStringLiteral("checkpoint"),
+                      QStringLiteral("Write a checkpoint to FILE after each epoch, from which --resume continues."),
+                      QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("resume"),
+                      QStringLiteral("Continue the run that wrote checkpoint FILE; give the same dataset and training options."),
+                      QStringLiteral("FILE")});
     if (std::optional<int> exitCode = parseArguments(&parser, arguments))
         return *exitCode;
 
@@ -348,7 +365,24 @@ int runTrain(const QStringList &arguments)
     if (const QFileInfo recordInfo(recordPath); !recordInfo.absoluteDir().exists())
         return usageError(QStringLiteral("The folder of --record %1 does not exist.").arg(recordPath));
 
-    const TrainingJobCallbacks callbacks = terminalCallbacks();
+    const QString checkpointPath = parser.value(QStringLiteral("checkpoint"));
+    if (!checkpointPath.isEmpty() && !QFileInfo(checkpointPath).absoluteDir().exists())
+        return usageError(QStringLiteral("The folder of --checkpoint %1 does not exist.").arg(checkpointPath));
+    QByteArray resumeCheckpoint;
+    if (parser.isSet(QStringLiteral("resume"))) {
+        const QString resumePath = parser.value(QStringLiteral("resume"));
+        QFile file(resumePath);
+        if (!file.open(QIODevice::ReadOnly)) {
+            printError(QStringLiteral("Cannot read the checkpoint %1: %2").arg(resumePath, file.errorString()));
+            return ExitFailure;
+        }
+        resumeCheckpoint = file.readAll();
+        printError(QStringLiteral("Resuming from the checkpoint %1.").arg(resumePath));
+    }
+
+    TrainingJobCallbacks callbacks = terminalCallbacks();
+    if (!checkpointPath.isEmpty())
+        callbacks.training.onCheckpoint = [checkpointPath](const QByteArray &checkpoint) { writeCheckpoint(checkpoint, checkpointPath); };
     Result<PreparedDataset> prepared = prepareDataset(settings, callbacks);
     if (!prepared) {
         printError(prepared.error());
@@ -356,7 +390,7 @@ int runTrain(const QStringList &arguments)
     }
     printDatasetSummary(prepared.value());
 
-    Result<TrainedModel> model = trainModel(prepared.value(), settings, callbacks);
+    Result<TrainedModel> model = trainModel(prepared.value(), settings, callbacks, resumeCheckpoint);
     if (!model) {
         printError(model.error());
         return ExitFailure;

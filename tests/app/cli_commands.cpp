@@ -142,6 +142,36 @@ private Q_SLOTS:
         QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
     }
 
+    void trainResumesFromCheckpoint()
+    {
+        const QString checkpoint = m_folder.filePath(QStringLiteral("run.checkpoint"));
+        const QStringList common{QStringLiteral("train"), QStringLiteral("--dataset"), m_dataset, QStringLiteral("--bits"),
+                                 QStringLiteral("16"), QStringLiteral("--cache-dir"), m_folder.filePath(QStringLiteral("cache"))};
+        const Run first = cli(common + QStringList{QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--output"),
+                                                   m_folder.filePath(QStringLiteral("first.esafh")), QStringLiteral("--checkpoint"), checkpoint});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        QVERIFY(QFile::exists(checkpoint));
+
+        // The resumed run trains epochs 3 and 4 only, and its record lists all four.
+        const Run resumed = cli(common + QStringList{QStringLiteral("--epochs"), QStringLiteral("4"), QStringLiteral("--output"),
+                                                     m_folder.filePath(QStringLiteral("resumed.esafh")), QStringLiteral("--resume"), checkpoint});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QVERIFY2(resumed.err.contains(QStringLiteral("Epoch 3/4")), qPrintable(resumed.err));
+        QVERIFY2(!resumed.err.contains(QStringLiteral("Epoch 1/4")), qPrintable(resumed.err));
+        QFile record(m_folder.filePath(QStringLiteral("resumed.run.json")));
+        QVERIFY(record.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(record.readAll()).object().value(QStringLiteral("epochs")).toArray().size(), 4);
+
+        // Other settings than the checkpoint's are rejected, naming the setting.
+        QStringList otherBits = common;
+        otherBits[otherBits.indexOf(QStringLiteral("16"))] = QStringLiteral("32");
+        const Run mismatched = cli(otherBits + QStringList{QStringLiteral("--epochs"), QStringLiteral("4"), QStringLiteral("--output"),
+                                                           m_folder.filePath(QStringLiteral("other.esafh")), QStringLiteral("--resume"), checkpoint});
+        QCOMPARE(mismatched.exitCode, 1);
+        QVERIFY2(mismatched.err.contains(QStringLiteral("\"bits\"")), qPrintable(mismatched.err));
+        QVERIFY(!QFile::exists(m_folder.filePath(QStringLiteral("other.esafh"))));
+    }
+
     void tfIdfTrainingRecordsWeighting()
     {
         const QString folder = m_folder.filePath(QStringLiteral("tfidf"));
@@ -465,6 +495,10 @@ private Q_SLOTS:
         QTest::newRow("variable of a folder") << QStringList{QStringLiteral("import"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
                                                              QStringLiteral("--image-variable"), QStringLiteral("X1"), QStringLiteral("--output"), QStringLiteral("x.json")}
                                               << 2 << QStringLiteral("--image-variable");
+        QTest::newRow("missing checkpoint") << QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
+                                                           QStringLiteral("--output"), QStringLiteral("/tmp/never-written.esafh"),
+                                                           QStringLiteral("--resume"), QStringLiteral("/nonexistent/run.checkpoint")}
+                                            << 1 << QStringLiteral("/nonexistent/run.checkpoint");
         QTest::newRow("unknown text weighting") << QStringList{QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("DATASET"),
                                                                QStringLiteral("--text-weighting"), QStringLiteral("bm25")}
                                                 << 2 << QStringLiteral("bm25");
