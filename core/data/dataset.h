@@ -30,7 +30,7 @@ struct DatasetSplit
     bool isEmpty() const { return query.empty() && database.empty(); }
 };
 
-/// How the query, database and training sets are drawn.
+/// The rule that draws the query, database and training sets.
 enum class SplitMode
 {
     /// Queries drawn at random from all items (UCCH style); see makeRandomSplit().

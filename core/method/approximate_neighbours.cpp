@@ -112,8 +112,8 @@ public:
     const RankedMatch &match(int64_t row, int64_t slot) const { return m_matches[row * m_capacity + slot]; }
     bool isNew(int64_t row, int64_t slot) const { return m_new[row * m_capacity + slot] != 0; }
 
-    /// Inserts a match, marked new, unless the list is full of better ones or holds
-    /// it already; returns whether the list changed.
+    /// Inserts a match, marked new, unless the list is full of better ones or
+    /// contains it already. Returns whether the list changed.
     bool insert(int64_t row, const RankedMatch &match)
     {
         RankedMatch *list = m_matches.data() + row * m_capacity;

@@ -3,7 +3,7 @@
 //
 // Layout: the tag "ESAFHCHECKPOINT", a 4-byte big-endian format version, the SHA-256
 // of the payload, and the payload written with QDataStream (Qt 6.0 format). The
-// payload holds the settings as compact JSON, a fingerprint of the training features,
+// payload contains the settings as compact JSON, a fingerprint of the training features,
 // the number of completed epochs, the batch generator's state, LibTorch's CPU
 // generator state, the model state (HashModel::saveState), the three optimizer
 // archives, the history, and the best epoch with its score and model state.

@@ -1,6 +1,6 @@
 // The main job with network backbones, end to end: features, training, model files
-// and search by a new image with a TorchScript and an ONNX network written by the
-// test, and the refusals when the network file changes or disappears after training.
+// and search by a new image, with a TorchScript and an ONNX network written by the
+// test. Models are rejected when the network file changes or disappears after training.
 
 #include "features/image_fixtures.h"
 #include "features/model_fixtures.h"
@@ -196,7 +196,7 @@ private Q_SLOTS:
         QVERIFY(!scores.ok());
         QVERIFY2(scores.error().contains(QStringLiteral("trained on image features")), qPrintable(scores.error()));
 
-        // The file removed: search by image says so, search by text still works.
+        // With the file removed, search by image fails with a message and search by text still works.
         QVERIFY(QFile::remove(networkFile));
         result = searchByImage(model.value(), m_queryImage, SearchDirection::ImageToText, 3);
         QVERIFY(!result.ok());
