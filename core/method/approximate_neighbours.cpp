@@ -29,6 +29,16 @@ struct SparseRows
 
     const Entry *begin(int64_t row) const { return entries.data() + offsets[row]; }
     const Entry *end(int64_t row) const { return entries.data() + offsets[row + 1]; }
+
+    /// Asks the CPU to load a row's position, then its entries, before they are read.
+    void prefetchOffsets(int64_t row) const { __builtin_prefetch(offsets.data() + row); }
+    void prefetchEntries(int64_t row) const
+    {
+        const char *first = reinterpret_cast<const char *>(begin(row));
+        const char *last = reinterpret_cast<const char *>(end(row));
+        for (const char *line = first; line < last; line += 64)
+            __builtin_prefetch(line);
+    }
 };
 
 SparseRows toSparseRows(const float *texts, int64_t n, int64_t d)
@@ -219,20 +229,61 @@ std::vector<std::vector<int32_t>> minHashOrderings(const SparseRows &rows, int64
     return orderings;
 }
 
-/// Scratch memory of one thread: the text being matched and a mark per text.
+/// The texts already met while one text is matched: an open-addressing set small
+/// enough to stay in the L1 cache, where a mark per text would be a random access
+/// into n values.
+class SeenSet
+{
+public:
+    /// Holds up to a quarter of its slots, so a probe sequence stays short.
+    static constexpr int32_t slotCount = 4096;
+
+    SeenSet() : m_slots(slotCount, -1) {}
+
+    /// Forgets every text.
+    void clear()
+    {
+        for (int32_t slot : m_used)
+            m_slots[static_cast<std::size_t>(slot)] = -1;
+        m_used.clear();
+    }
+
+    /// Adds a text; returns false when it was already there. Once the set is a
+    /// quarter full it reports every further text as new, so a text may be
+    /// scored twice but is never listed twice (NeighbourLists::insert checks).
+    bool insert(int32_t item)
+    {
+        if (m_used.size() * 4 >= slotCount)
+            return true;
+        std::uint32_t slot = (static_cast<std::uint32_t>(item) * 2654435761u) >> 20; // 12 bits
+        while (m_slots[slot] != -1) {
+            if (m_slots[slot] == item)
+                return false;
+            slot = (slot + 1) & (slotCount - 1);
+        }
+        m_slots[slot] = item;
+        m_used.push_back(static_cast<int32_t>(slot));
+        return true;
+    }
+
+private:
+    std::vector<int32_t> m_slots;
+    std::vector<int32_t> m_used;
+};
+
+/// Scratch memory of one thread: the text being matched and the texts it met.
 struct Scratch
 {
-    Scratch(const SparseRows &rows, int64_t n, int64_t d) : text(rows, d), seen(static_cast<std::size_t>(n), -1) {}
+    Scratch(const SparseRows &rows, int64_t d) : text(rows, d) {}
 
     DenseText text;
-    std::vector<int32_t> seen; ///< The row for which each text was last a candidate.
+    SeenSet seen;
 };
 
 /// The first lists: each text, and the texts within the window around it in every ordering.
 NeighbourLists initialLists(const SparseRows &rows, int64_t n, int64_t d, int64_t capacity,
-                            const ApproximateSearchSettings &settings)
+                            const std::vector<std::vector<int32_t>> &orderings, const ApproximateSearchSettings &settings)
 {
-    const std::vector<std::vector<int32_t>> orderings = minHashOrderings(rows, n, settings);
     std::vector<std::vector<int32_t>> positions(orderings.size(), std::vector<int32_t>(static_cast<std::size_t>(n)));
     for (std::size_t ordering = 0; ordering < orderings.size(); ++ordering) {
         for (int64_t position = 0; position < n; ++position)
@@ -241,10 +292,11 @@ NeighbourLists initialLists(const SparseRows &rows, int64_t n, int64_t d, int64_
 
     NeighbourLists lists(n, capacity);
     at::parallel_for(0, n, 512, [&](int64_t begin, int64_t end) {
-        Scratch scratch(rows, n, d);
+        Scratch scratch(rows, d);
         for (int64_t row = begin; row < end; ++row) {
             scratch.text.load(row);
-            scratch.seen[row] = static_cast<int32_t>(row);
+            scratch.seen.clear();
+            scratch.seen.insert(static_cast<int32_t>(row));
             lists.insert(row, {scratch.text.step(row), static_cast<int32_t>(row)});
             for (std::size_t ordering = 0; ordering < orderings.size(); ++ordering) {
                 const int64_t position = positions[ordering][row];
@@ -252,10 +304,8 @@ NeighbourLists initialLists(const SparseRows &rows, int64_t n, int64_t d, int64_
                 const int64_t last = std::min<int64_t>(n - 1, position + settings.window);
                 for (int64_t other = first; other <= last; ++other) {
                     const int32_t candidate = orderings[ordering][other];
-                    if (scratch.seen[candidate] == static_cast<int32_t>(row))
-                        continue;
-                    scratch.seen[candidate] = static_cast<int32_t>(row);
-                    lists.insert(row, {scratch.text.step(candidate), candidate});
+                    if (scratch.seen.insert(candidate))
+                        lists.insert(row, {scratch.text.step(candidate), candidate});
                 }
             }
         }
@@ -263,29 +313,66 @@ NeighbourLists initialLists(const SparseRows &rows, int64_t n, int64_t d, int64_
     return lists;
 }
 
-/// A text in a joined list, and whether it entered the list in the last round.
-struct JoinedEntry
+/// The neighbours and reverse neighbours of every text, itself excluded, in one
+/// row of at most 2 x capacity entries per text, so that visiting a text's joined
+/// list reads one contiguous row. An entry stores the text in its low 31 bits and
+/// whether its list entry is new since the last round in the top bit.
+class JoinedLists
 {
-    int32_t item;
-    bool isNew;
-};
-
-/// Up to `capacity` texts that list each text, the lowest rows first, each marked
-/// new when its entry is.
-std::vector<JoinedEntry> reverseNeighbours(const NeighbourLists &lists, int64_t n, int64_t capacity,
-                                           std::vector<int32_t> &counts)
-{
-    std::vector<JoinedEntry> reverse(static_cast<std::size_t>(n * capacity));
-    counts.assign(static_cast<std::size_t>(n), 0);
-    for (int64_t row = 0; row < n; ++row) {
-        for (int64_t slot = 0; slot < lists.size(row); ++slot) {
-            const int32_t item = lists.match(row, slot).item;
-            if (item != row && counts[item] < capacity)
-                reverse[item * capacity + counts[item]++] = {static_cast<int32_t>(row), lists.isNew(row, slot)};
+public:
+    JoinedLists(const NeighbourLists &lists, int64_t n, int64_t capacity)
+        : m_width(2 * capacity + 1)
+        , m_entries(static_cast<std::size_t>(n * m_width))
+    {
+        // The neighbours first, then reverse neighbours up to capacity of them, the
+        // lowest rows first.
+        for (int64_t row = 0; row < n; ++row) {
+            for (int64_t slot = 0; slot < lists.size(row); ++slot) {
+                const int32_t item = lists.match(row, slot).item;
+                if (item != row)
+                    append(row, item, lists.isNew(row, slot));
+            }
+        }
+        std::vector<int32_t> reverseCounts(static_cast<std::size_t>(n), 0);
+        for (int64_t row = 0; row < n; ++row) {
+            for (int64_t slot = 0; slot < lists.size(row); ++slot) {
+                const int32_t item = lists.match(row, slot).item;
+                if (item != row && reverseCounts[item] < capacity) {
+                    ++reverseCounts[item];
+                    append(item, static_cast<int32_t>(row), lists.isNew(row, slot));
+                }
+            }
         }
     }
-    return reverse;
-}
+
+    static int32_t item(std::uint32_t entry) { return static_cast<int32_t>(entry & 0x7fffffffu); }
+    static bool isNew(std::uint32_t entry) { return (entry >> 31) != 0; }
+
+    /// A row stores its size, then its entries, so it is one contiguous read.
+    const std::uint32_t *begin(int64_t row) const { return m_entries.data() + row * m_width + 1; }
+    const std::uint32_t *end(int64_t row) const { return begin(row) + m_entries[row * m_width]; }
+
+    /// Asks the CPU to load a row before it is read.
+    void prefetch(int64_t row) const
+    {
+        const char *first = reinterpret_cast<const char *>(m_entries.data() + row * m_width);
+        for (int64_t byte = 0; byte < m_width * 4; byte += 64)
+            __builtin_prefetch(first + byte);
+    }
+
+private:
+    void append(int64_t row, int32_t item, bool isNew)
+    {
+        std::uint32_t &size = m_entries[row * m_width];
+        m_entries[row * m_width + 1 + size++] = static_cast<std::uint32_t>(item) | (isNew ? 0x80000000u : 0u);
+    }
+
+    int64_t m_width;
+    std::vector<std::uint32_t> m_entries;
+};
+
+/// Candidates scored ahead of the one whose entries are requested.
+constexpr std::size_t prefetchDistance = 8;
 
 /// One NN-descent round: each text meets the neighbours and reverse neighbours of
 /// its neighbours and reverse neighbours, through pairs of which one entry is new,
@@ -295,44 +382,75 @@ std::vector<JoinedEntry> reverseNeighbours(const NeighbourLists &lists, int64_t 
 int64_t descentRound(const SparseRows &rows, int64_t n, int64_t d, int64_t capacity, const NeighbourLists &current,
                      NeighbourLists &next)
 {
-    std::vector<int32_t> reverseCounts;
-    const std::vector<JoinedEntry> reverse = reverseNeighbours(current, n, capacity, reverseCounts);
-
-    // The neighbours and the reverse neighbours of a text, itself excluded.
-    const auto forEachJoined = [&](int64_t row, auto &&visit) {
-        for (int64_t slot = 0; slot < current.size(row); ++slot) {
-            const int32_t item = current.match(row, slot).item;
-            if (item != row)
-                visit(JoinedEntry{item, current.isNew(row, slot)});
-        }
-        for (int32_t r = 0; r < reverseCounts[row]; ++r)
-            visit(reverse[row * capacity + r]);
-    };
+    const JoinedLists joined(current, n, capacity);
 
     std::atomic<int64_t> updates{0};
     at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
-        Scratch scratch(rows, n, d);
+        Scratch scratch(rows, d);
+        std::vector<int32_t> candidates;
         int64_t localUpdates = 0;
+        const auto requestVisitedRows = [&](int64_t row) {
+            for (const std::uint32_t *neighbour = joined.begin(row); neighbour != joined.end(row); ++neighbour)
+                joined.prefetch(JoinedLists::item(*neighbour));
+        };
         for (int64_t row = begin; row < end; ++row) {
             next.copyRow(row, current);
             scratch.text.load(row);
-            scratch.seen[row] = static_cast<int32_t>(row);
+            scratch.seen.clear();
+            scratch.seen.insert(static_cast<int32_t>(row));
             for (int64_t slot = 0; slot < current.size(row); ++slot)
-                scratch.seen[current.match(row, slot).item] = static_cast<int32_t>(row);
+                scratch.seen.insert(current.match(row, slot).item);
 
-            forEachJoined(row, [&](const JoinedEntry &neighbour) {
-                forEachJoined(neighbour.item, [&](const JoinedEntry &candidate) {
-                    if ((!neighbour.isNew && !candidate.isNew) || scratch.seen[candidate.item] == static_cast<int32_t>(row))
-                        return;
-                    scratch.seen[candidate.item] = static_cast<int32_t>(row);
-                    if (next.insert(row, {scratch.text.step(candidate.item), candidate.item}))
-                        ++localUpdates;
-                });
-            });
+            // Each visited row is a random memory access, so the rows the next text
+            // visits are requested while this one is matched, and each candidate's
+            // entries a few candidates ahead.
+            if (row == begin)
+                requestVisitedRows(row);
+            if (row + 1 < end)
+                requestVisitedRows(row + 1);
+
+            candidates.clear();
+            for (const std::uint32_t *neighbour = joined.begin(row); neighbour != joined.end(row); ++neighbour) {
+                const bool neighbourIsNew = JoinedLists::isNew(*neighbour);
+                const int32_t via = JoinedLists::item(*neighbour);
+                for (const std::uint32_t *candidate = joined.begin(via); candidate != joined.end(via); ++candidate) {
+                    if (!neighbourIsNew && !JoinedLists::isNew(*candidate))
+                        continue;
+                    const int32_t item = JoinedLists::item(*candidate);
+                    if (scratch.seen.insert(item)) {
+                        candidates.push_back(item);
+                        rows.prefetchOffsets(item);
+                    }
+                }
+            }
+
+            for (std::size_t c = 0; c < candidates.size(); ++c) {
+                if (c + prefetchDistance < candidates.size())
+                    rows.prefetchEntries(candidates[c + prefetchDistance]);
+                const int32_t item = candidates[c];
+                if (next.insert(row, {scratch.text.step(item), item}))
+                    ++localUpdates;
+            }
         }
         updates += localUpdates;
     });
     return updates.load();
+}
+
+/// The rows of `rows` in the order `order` (position -> row).
+SparseRows reorderedRows(const SparseRows &rows, const std::vector<int32_t> &order)
+{
+    const int64_t n = static_cast<int64_t>(order.size());
+    SparseRows reordered;
+    reordered.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+    for (int64_t position = 0; position < n; ++position)
+        reordered.offsets[position + 1] =
+            reordered.offsets[position] + (rows.offsets[order[position] + 1] - rows.offsets[order[position]]);
+    reordered.entries.resize(rows.entries.size());
+    for (int64_t position = 0; position < n; ++position)
+        std::copy(rows.begin(order[position]), rows.end(order[position]),
+                  reordered.entries.begin() + reordered.offsets[position]);
+    return reordered;
 }
 
 } // namespace
@@ -343,9 +461,22 @@ std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n
     // Short lists give NN-descent few paths between texts, so the search keeps at
     // least minimumCapacity matches and returns the best matchCount.
     const int64_t capacity = std::max<int64_t>(matchCount, settings.minimumCapacity);
-    const SparseRows rows = toSparseRows(texts, n, d);
-    NeighbourLists lists = initialLists(rows, n, d, capacity, settings);
+    const SparseRows inputRows = toSparseRows(texts, n, d);
 
+    // The search numbers the texts in the order of the first MinHash ordering, so
+    // that texts with shared words, which meet often, also sit close in memory.
+    std::vector<std::vector<int32_t>> orderings = minHashOrderings(inputRows, n, settings);
+    const std::vector<int32_t> order = orderings.front(); // position -> input row
+    std::vector<int32_t> positionOf(static_cast<std::size_t>(n));
+    for (int64_t position = 0; position < n; ++position)
+        positionOf[order[position]] = static_cast<int32_t>(position);
+    for (std::vector<int32_t> &ordering : orderings) {
+        for (int32_t &row : ordering)
+            row = positionOf[row];
+    }
+    const SparseRows rows = reorderedRows(inputRows, order);
+
+    NeighbourLists lists = initialLists(rows, n, d, capacity, orderings, settings);
     NeighbourLists next(n, capacity);
     const double stopUpdates = settings.stopFraction * static_cast<double>(n * capacity);
     for (int round = 0; round < settings.maxRounds; ++round) {
@@ -355,12 +486,16 @@ std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n
             break;
     }
 
+    // Back to the input rows, each list sorted again because ties rank by row.
     std::vector<RankedMatch> all = lists.release(n);
-    if (capacity == matchCount)
-        return all;
     std::vector<RankedMatch> best(static_cast<std::size_t>(n * matchCount));
-    for (int64_t row = 0; row < n; ++row)
-        std::copy_n(all.begin() + row * capacity, matchCount, best.begin() + row * matchCount);
+    for (int64_t row = 0; row < n; ++row) {
+        RankedMatch *list = all.data() + positionOf[row] * capacity;
+        for (int64_t slot = 0; slot < capacity; ++slot)
+            list[slot].item = order[list[slot].item];
+        std::sort(list, list + capacity, isBetter);
+        std::copy_n(list, matchCount, best.begin() + row * matchCount);
+    }
     return best;
 }
 
