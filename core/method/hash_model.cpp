@@ -169,8 +169,16 @@ torch::Tensor HashModel::Private::textCodes(const torch::Tensor &normalisedTexts
 
 torch::Tensor HashModel::Private::inductiveAggregates(const torch::Tensor &normalisedTexts) const
 {
-    const detail::TextNeighbours neighbours =
-        detail::findTextNeighbours(normalisedTexts, trainingTexts, settings.neighbourCount);
+    std::shared_ptr<const detail::TrainingTextIndex> index;
+    {
+        const std::lock_guard<std::mutex> lock(trainingTextIndexMutex);
+        if (!trainingTextIndex || !indexedTrainingTexts.is_same(trainingTexts)) {
+            trainingTextIndex = detail::indexTrainingTexts(trainingTexts);
+            indexedTrainingTexts = trainingTexts;
+        }
+        index = trainingTextIndex;
+    }
+    const detail::TextNeighbours neighbours = detail::findTextNeighbours(normalisedTexts, *index, settings.neighbourCount);
     return detail::aggregateNeighbours(normalisedTexts, neighbours, trainingTexts);
 }
 

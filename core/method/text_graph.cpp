@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace esafh::detail {
 
@@ -35,15 +36,19 @@ constexpr int64_t maxDenseBlockRows = 1024;
 /// cost grows with the square of the density.
 constexpr double sparseDensity = 0.05;
 
-/// Training sets of at least this many sparse texts get the approximate training
-/// graph of approximateNeighbourLists. The exact inverted index costs about
-/// n^2 / vocabulary size. The approximate search costs about n times its candidates
-/// per text, but each candidate is a random memory access.
-/// NOTE: an estimate from esafh-bench on a shared 2-core AMD EPYC. With 8-word
-/// texts over 1,000 words, the whole text graph took 19.8 s of CPU time with the
-/// exact search and 15.7 s with the approximate one at 200,000 texts (0.65 and
-/// 0.74 s at 20,000), so the crossover lies near 200,000.
-constexpr int64_t approximateGraphTexts = 250000;
+/// Sparse training sets get the approximate training graph of
+/// approximateNeighbourLists when they have at least this many texts and the exact
+/// inverted index would visit at least approximateVisitsPerText postings per text.
+/// The index visits the sum over words of (texts with the word)^2 postings, which
+/// grows with n^2 for a fixed vocabulary. The approximate search costs about the
+/// same per text at any n. Below the size, exact graphs take under a second or two.
+/// NOTE: an estimate from esafh-bench on a shared 2-core AMD EPYC, with 8-word texts
+/// over 1,000 words: the exact search took about 5 ns per posting visit and the
+/// approximate one 15 to 25 us per text. At 50,000 texts the index visits 2,900
+/// postings per text and both took about 0.9 s; at 100,000 it visits 5,800 and took
+/// 3.4 s against 2.1 s.
+constexpr int64_t approximateGraphTexts = 50000;
+constexpr double approximateVisitsPerText = 4000;
 
 /// Rows aggregated at once; aggregation gathers k neighbour rows of d values per text.
 constexpr int64_t aggregationBlockRows = 4096;
@@ -107,7 +112,7 @@ struct InvertedIndex
     std::vector<float> values;
 };
 
-InvertedIndex buildInvertedIndex(const torch::Tensor &training)
+InvertedIndex buildInvertedIndex(const torch::Tensor &training, const std::vector<int64_t> &documentFrequency)
 {
     const int64_t n = training.size(0);
     const int64_t d = training.size(1);
@@ -115,22 +120,18 @@ InvertedIndex buildInvertedIndex(const torch::Tensor &training)
 
     InvertedIndex index;
     index.offsets.assign(static_cast<std::size_t>(d) + 1, 0);
-    for (int64_t i = 0; i < n * d; ++i) {
-        if (data[i] != 0)
-            ++index.offsets[static_cast<std::size_t>(i % d) + 1];
-    }
     for (int64_t w = 0; w < d; ++w)
-        index.offsets[w + 1] += index.offsets[w];
+        index.offsets[w + 1] = index.offsets[w] + documentFrequency[w];
 
     index.items.resize(static_cast<std::size_t>(index.offsets[d]));
     index.values.resize(static_cast<std::size_t>(index.offsets[d]));
     std::vector<int64_t> next(index.offsets.begin(), index.offsets.end() - 1);
     for (int64_t row = 0; row < n; ++row) {
+        const float *values = data + row * d;
         for (int64_t w = 0; w < d; ++w) {
-            const float value = data[row * d + w];
-            if (value != 0) {
+            if (values[w] != 0) {
                 index.items[next[w]] = static_cast<int32_t>(row);
-                index.values[next[w]++] = value;
+                index.values[next[w]++] = values[w];
             }
         }
     }
@@ -208,15 +209,13 @@ void findSparseRow(const float *text, int64_t d, const InvertedIndex &index, int
     scratch.touchedItems.clear();
 }
 
-TextNeighbours findSparseNeighbours(const torch::Tensor &texts, const torch::Tensor &training, int64_t matchCount)
+TextNeighbours findSparseNeighbours(const torch::Tensor &texts, const InvertedIndex &index, int64_t n,
+                                    int64_t matchCount)
 {
     const torch::Tensor textRows = texts.contiguous();
-    const torch::Tensor trainingRows = training.contiguous();
     const int64_t m = textRows.size(0);
-    const int64_t n = trainingRows.size(0);
     const int64_t d = textRows.size(1);
     const int64_t slots = matchCount - 1;
-    const InvertedIndex index = buildInvertedIndex(trainingRows);
 
     TextNeighbours neighbours;
     neighbours.indices = torch::empty({m, slots}, torch::kLong);
@@ -261,54 +260,178 @@ TextNeighbours findApproximateNeighbours(const torch::Tensor &training, int64_t 
     return neighbours;
 }
 
-bool useInvertedIndex(const torch::Tensor &texts, const torch::Tensor &training)
+/// Counts over CPU float texts, from one pass, that decide the search path.
+struct TextProfile
 {
-    if (!texts.device().is_cpu() || !training.device().is_cpu() || texts.scalar_type() != torch::kFloat
-        || training.scalar_type() != torch::kFloat || training.size(0) > std::numeric_limits<int32_t>::max())
-        return false;
+    bool nonNegative = true;
+    int64_t nonZero = 0;
+    std::vector<int64_t> documentFrequency; ///< Texts with a non-zero value, per column.
 
-    // Negative entries could give negative cosines, which the dense ranking puts
-    // below the untouched texts at cosine 0.
-    if (texts.numel() > 0 && texts.min().item<float>() < 0)
+    /// Postings the inverted index visits per text when every text is matched
+    /// against all texts: the sum over columns of documentFrequency^2, over n.
+    double postingVisitsPerText(int64_t n) const
+    {
+        double visits = 0;
+        for (int64_t frequency : documentFrequency)
+            visits += static_cast<double>(frequency) * static_cast<double>(frequency);
+        return visits / static_cast<double>(std::max<int64_t>(1, n));
+    }
+};
+
+TextProfile profileTexts(const torch::Tensor &texts)
+{
+    const torch::Tensor rows = texts.contiguous();
+    const int64_t n = rows.size(0);
+    const int64_t d = rows.size(1);
+    const float *data = rows.data_ptr<float>();
+
+    // One partial profile per thread, merged at the end.
+    std::vector<TextProfile> parts(static_cast<std::size_t>(at::get_num_threads()));
+    for (TextProfile &part : parts)
+        part.documentFrequency.assign(static_cast<std::size_t>(d), 0);
+    at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+        TextProfile &part = parts[static_cast<std::size_t>(at::get_thread_num())];
+        for (int64_t row = begin; row < end; ++row) {
+            const float *values = data + row * d;
+            for (int64_t column = 0; column < d; ++column) {
+                if (values[column] != 0) {
+                    ++part.nonZero;
+                    ++part.documentFrequency[column];
+                    part.nonNegative = part.nonNegative && values[column] > 0;
+                }
+            }
+        }
+    });
+
+    TextProfile profile;
+    profile.documentFrequency.assign(static_cast<std::size_t>(d), 0);
+    for (const TextProfile &part : parts) {
+        profile.nonNegative = profile.nonNegative && part.nonNegative;
+        profile.nonZero += part.nonZero;
+        for (int64_t column = 0; column < d; ++column)
+            profile.documentFrequency[column] += part.documentFrequency[column];
+    }
+    return profile;
+}
+
+bool isCpuFloat(const torch::Tensor &texts)
+{
+    return texts.device().is_cpu() && texts.scalar_type() == torch::kFloat;
+}
+
+/// Whether the training texts suit the inverted index: CPU floats, no negative
+/// entry, and sparse. Negative entries could give negative cosines, which the dense
+/// ranking puts below the untouched texts at cosine 0.
+bool sparseTraining(const torch::Tensor &training, const TextProfile &profile)
+{
+    if (!isCpuFloat(training) || training.numel() == 0 || training.size(0) > std::numeric_limits<int32_t>::max()
+        || !profile.nonNegative)
         return false;
-    if (training.numel() == 0 || training.min().item<float>() < 0)
-        return false;
-    const double density = static_cast<double>(training.count_nonzero().item<int64_t>()) / training.numel();
-    return density <= sparseDensity;
+    return static_cast<double>(profile.nonZero) / static_cast<double>(training.numel()) <= sparseDensity;
+}
+
+/// Whether texts matched against sparse training texts can use the inverted index.
+bool sparseQueries(const torch::Tensor &texts)
+{
+    return isCpuFloat(texts) && (texts.numel() == 0 || texts.min().item<float>() >= 0);
+}
+
+/// Returns the result for texts that can have no neighbours (no slots when k or the
+/// training set leaves none, else all invalid), or nothing when a search is needed.
+std::optional<TextNeighbours> trivialNeighbours(const torch::Tensor &texts, int64_t n, int k)
+{
+    const int64_t m = texts.size(0);
+    const int64_t matchCount = std::min<int64_t>(static_cast<int64_t>(k) + 1, n);
+    if (k > 0 && matchCount >= 2 && m > 0)
+        return std::nullopt;
+    const int64_t slots = k <= 0 || matchCount < 2 ? 0 : matchCount - 1;
+    const auto indexOptions = torch::TensorOptions().dtype(torch::kLong).device(texts.device());
+    TextNeighbours none;
+    none.indices = torch::zeros({m, slots}, indexOptions);
+    none.valid = torch::zeros({m, slots}, indexOptions.dtype(torch::kBool));
+    return none;
 }
 
 } // namespace
 
+class TrainingTextIndex
+{
+public:
+    explicit TrainingTextIndex(const torch::Tensor &normalisedTraining)
+        : m_training(normalisedTraining)
+    {
+        if (!isCpuFloat(m_training))
+            return;
+        m_training = m_training.contiguous();
+        const TextProfile profile = profileTexts(m_training);
+        m_sparse = sparseTraining(m_training, profile);
+        if (m_sparse)
+            m_inverted = buildInvertedIndex(m_training, profile.documentFrequency);
+    }
+
+    TextNeighbours find(const torch::Tensor &normalisedTexts, int k, int64_t blockRows) const
+    {
+        const int64_t n = m_training.size(0);
+        if (std::optional<TextNeighbours> none = trivialNeighbours(normalisedTexts, n, k))
+            return *none;
+        const int64_t matchCount = std::min<int64_t>(static_cast<int64_t>(k) + 1, n);
+        if (m_sparse && sparseQueries(normalisedTexts))
+            return findSparseNeighbours(normalisedTexts, m_inverted, n, matchCount);
+        return findDenseNeighbours(normalisedTexts, m_training, matchCount, blockRows);
+    }
+
+private:
+    torch::Tensor m_training;
+    bool m_sparse = false;
+    InvertedIndex m_inverted;
+};
+
+std::shared_ptr<const TrainingTextIndex> indexTrainingTexts(const torch::Tensor &normalisedTraining)
+{
+    return std::make_shared<const TrainingTextIndex>(normalisedTraining);
+}
+
+TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const TrainingTextIndex &index, int k)
+{
+    return index.find(normalisedTexts, k, 0);
+}
+
 TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const torch::Tensor &normalisedTraining, int k,
                                   TextGraphPath path, int64_t blockRows)
 {
-    const int64_t m = normalisedTexts.size(0);
     const int64_t n = normalisedTraining.size(0);
+    if (std::optional<TextNeighbours> none = trivialNeighbours(normalisedTexts, n, k))
+        return *none;
     const int64_t matchCount = std::min<int64_t>(static_cast<int64_t>(k) + 1, n);
-    const auto indexOptions = torch::TensorOptions().dtype(torch::kLong).device(normalisedTexts.device());
-
-    if (k <= 0 || matchCount < 2 || m == 0) {
-        const int64_t slots = k <= 0 || matchCount < 2 ? 0 : matchCount - 1;
-        TextNeighbours none;
-        none.indices = torch::zeros({m, slots}, indexOptions);
-        none.valid = torch::zeros({m, slots}, indexOptions.dtype(torch::kBool));
-        return none;
-    }
 
     // TODO: dense texts of large training sets still take the blocked path, whose time grows with n^2.
     // The approximate search covers the training graph only: other texts are few
     // beside the training set and get the exact search, like every small set.
     const bool trainingGraph = normalisedTexts.is_same(normalisedTraining);
-    const bool sparse = path == TextGraphPath::InvertedIndex || path == TextGraphPath::Approximate
-                        || (path == TextGraphPath::Automatic && useInvertedIndex(normalisedTexts, normalisedTraining));
-    const bool approximate = trainingGraph && sparse
-                             && (path == TextGraphPath::Approximate
-                                 || (path == TextGraphPath::Automatic && n >= approximateGraphTexts));
-    if (approximate)
-        return findApproximateNeighbours(normalisedTraining, matchCount);
-    if (sparse)
-        return findSparseNeighbours(normalisedTexts, normalisedTraining, matchCount);
-    return findDenseNeighbours(normalisedTexts, normalisedTraining, matchCount, blockRows);
+    switch (path) {
+    case TextGraphPath::BlockedProduct:
+        return findDenseNeighbours(normalisedTexts, normalisedTraining, matchCount, blockRows);
+    case TextGraphPath::InvertedIndex:
+    case TextGraphPath::Approximate: {
+        if (path == TextGraphPath::Approximate && trainingGraph)
+            return findApproximateNeighbours(normalisedTraining, matchCount);
+        const torch::Tensor training = normalisedTraining.contiguous();
+        const InvertedIndex index = buildInvertedIndex(training, profileTexts(training).documentFrequency);
+        return findSparseNeighbours(normalisedTexts, index, n, matchCount);
+    }
+    case TextGraphPath::Automatic:
+        break;
+    }
+
+    if (!trainingGraph || !isCpuFloat(normalisedTraining))
+        return TrainingTextIndex(normalisedTraining).find(normalisedTexts, k, blockRows);
+    const torch::Tensor training = normalisedTraining.contiguous();
+    const TextProfile profile = profileTexts(training);
+    if (!sparseTraining(training, profile))
+        return findDenseNeighbours(normalisedTexts, normalisedTraining, matchCount, blockRows);
+    if (n >= approximateGraphTexts && profile.postingVisitsPerText(n) >= approximateVisitsPerText)
+        return findApproximateNeighbours(training, matchCount);
+    return findSparseNeighbours(training, buildInvertedIndex(training, profile.documentFrequency), n, matchCount);
 }
 
 torch::Tensor aggregateNeighbours(const torch::Tensor &normalisedTexts, const TextNeighbours &neighbours,

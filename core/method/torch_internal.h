@@ -20,6 +20,9 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <memory>
+#include <mutex>
+
 namespace esafh::detail {
 
 // ---------------------------------------------------------------------------
@@ -49,8 +52,9 @@ struct TextNeighbours
 /// Search method of findTextNeighbours.
 enum class TextGraphPath
 {
-    Automatic,      ///< Approximate for a sparse training graph of 250,000 texts or more, else as below.
-                    ///< The inverted index for sparse non-negative CPU texts, else blocked products.
+    Automatic,      ///< Approximate for the training graph of many sparse texts whose exact search would
+                    ///< cost more, else the inverted index for sparse non-negative CPU texts, else
+                    ///< blocked products.
     BlockedProduct, ///< Blocks of texts times all training texts, top k kept per block.
     InvertedIndex,  ///< Per text, only the training texts sharing a non-zero column. CPU, float, non-negative only.
     Approximate,    ///< The training graph by approximateNeighbourLists; other texts take the inverted index.
@@ -71,6 +75,18 @@ enum class TextGraphPath
 /// measured by the tests and by esafh-bench.
 TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const torch::Tensor &normalisedTraining, int k,
                                   TextGraphPath path = TextGraphPath::Automatic, int64_t blockRows = 0);
+
+/// Training texts prepared once for the neighbours of many other texts (the
+/// Automatic path): the choice between the inverted index and blocked products and,
+/// for sparse texts, the inverted index itself. Encoding a database in chunks or
+/// encoding typed queries then reads the training texts once, not once per call.
+class TrainingTextIndex;
+
+std::shared_ptr<const TrainingTextIndex> indexTrainingTexts(const torch::Tensor &normalisedTraining);
+
+/// findTextNeighbours(normalisedTexts, training, k) over an index of the training
+/// texts; the same result for texts other than the training texts themselves.
+TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const TrainingTextIndex &index, int k);
 
 /// Mean of each text and its valid neighbours: the row-normalised weights of the
 /// text itself plus its k neighbours, m x d.
@@ -353,6 +369,11 @@ struct HashModel::Private
     detail::AttentionFusion attention{nullptr};
 
     torch::Tensor trainingTexts;   ///< Row-normalised training texts, n x d_t.
+    /// Index of trainingTexts for inductiveAggregates, built on first use and again
+    /// when trainingTexts is replaced (indexedTrainingTexts is the tensor indexed).
+    mutable std::shared_ptr<const detail::TrainingTextIndex> trainingTextIndex;
+    mutable torch::Tensor indexedTrainingTexts;
+    mutable std::mutex trainingTextIndexMutex;
     bool imageNonNegative = false; ///< Whether every training image feature is >= 0.
     bool textNonNegative = false;  ///< Whether every training text feature is >= 0.
     double sharpness = 1;          ///< alpha of H = tanh(alpha f(x)), that of the last epoch trained.

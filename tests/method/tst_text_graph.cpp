@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 
 using namespace esafh;
 using namespace esafh::detail;
@@ -94,6 +95,8 @@ private Q_SLOTS:
     void bothPathsMatchDense();
     void invalidSlotsHaveNoPositiveCosine();
     void automaticPathForDenseFeatures();
+    void trainingIndexMatchesDense();
+    void automaticPathChoosesApproximateForManyTexts();
     void aggregatesMatchDenseSum();
 };
 
@@ -152,6 +155,49 @@ void TestTextGraph::automaticPathForDenseFeatures()
     const torch::Tensor training = rowNormalise(torch::randn({200, 16}));
     const TextNeighbours automatic = findTextNeighbours(training, training, 4);
     compareWithDense(automatic, denseNeighbours(training, training, 4), QStringLiteral("automatic, dense"));
+}
+
+void TestTextGraph::trainingIndexMatchesDense()
+{
+    // One index serves several blocks of queries, for sparse and for dense training texts.
+    torch::manual_seed(8);
+    const torch::Tensor sparse = rowNormalise(bagOfWordsTexts(400, 300, 3, 21));
+    const torch::Tensor dense = rowNormalise(torch::randn({300, 12}));
+    const torch::Tensor sparseQueries = rowNormalise(bagOfWordsTexts(90, 300, 3, 22));
+    const torch::Tensor denseQueries = rowNormalise(torch::randn({90, 12}));
+
+    for (const auto &[training, queries, name] :
+         {std::tuple(sparse, sparseQueries, QStringLiteral("sparse")), std::tuple(dense, denseQueries, QStringLiteral("dense"))}) {
+        const std::shared_ptr<const TrainingTextIndex> index = indexTrainingTexts(training);
+        const DenseNeighbours expected = denseNeighbours(queries, training, 6);
+        for (int64_t first : {int64_t(0), int64_t(30), int64_t(60)}) {
+            const TextNeighbours block = findTextNeighbours(queries.narrow(0, first, 30), *index, 6);
+            DenseNeighbours expectedBlock;
+            expectedBlock.indices.assign(expected.indices.begin() + first, expected.indices.begin() + first + 30);
+            expectedBlock.valid.assign(expected.valid.begin() + first, expected.valid.begin() + first + 30);
+            compareWithDense(block, expectedBlock, QStringLiteral("%1 index, queries from %2").arg(name).arg(first));
+        }
+    }
+}
+
+void TestTextGraph::automaticPathChoosesApproximateForManyTexts()
+{
+    // 60,000 texts of 8 random words out of 800 cost the exact search about 4,800
+    // posting visits per text, so the automatic training graph is the approximate one.
+    {
+        const torch::Tensor training = rowNormalise(bagOfWordsTexts(60000, 800, 8, 31));
+        const TextNeighbours automatic = findTextNeighbours(training, training, 5);
+        const TextNeighbours approximate = findTextNeighbours(training, training, 5, TextGraphPath::Approximate);
+        QVERIFY(torch::equal(automatic.indices, approximate.indices));
+        QVERIFY(torch::equal(automatic.valid, approximate.valid));
+    }
+
+    // With 4 words out of 1,000 they cost about 1,000 visits per text: exact.
+    const torch::Tensor training = rowNormalise(bagOfWordsTexts(60000, 1000, 4, 32));
+    const TextNeighbours automatic = findTextNeighbours(training, training, 5);
+    const TextNeighbours exact = findTextNeighbours(training, training, 5, TextGraphPath::InvertedIndex);
+    QVERIFY(torch::equal(automatic.indices, exact.indices));
+    QVERIFY(torch::equal(automatic.valid, exact.valid));
 }
 
 void TestTextGraph::aggregatesMatchDenseSum()
