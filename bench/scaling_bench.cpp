@@ -195,7 +195,8 @@ int runScalingChild(const QString &stage, int items)
     FeatureMatrix images;
     FeatureMatrix texts;
     syntheticFeatures(items, images, texts);
-    const bool graphStage = stage == QLatin1String("graph") || stage == QLatin1String("approximate-graph");
+    const bool graphStage = stage == QLatin1String("graph") || stage == QLatin1String("exact-graph")
+                            || stage == QLatin1String("approximate-graph");
     if (graphStage)
         images.resize(0, 0);
     const torch::Tensor normalisedTexts =
@@ -211,13 +212,15 @@ int runScalingChild(const QString &stage, int items)
     detail::TextNeighbours neighbours;
     if (graphStage) {
         configureThreads(0, EsafhSettings().batchSize); // as training chooses
-        const detail::TextGraphPath path = stage == QLatin1String("graph") ? detail::TextGraphPath::Automatic
-                                                                           : detail::TextGraphPath::Approximate;
+        const detail::TextGraphPath path = stage == QLatin1String("graph")         ? detail::TextGraphPath::Automatic
+                                           : stage == QLatin1String("exact-graph") ? detail::TextGraphPath::InvertedIndex
+                                                                                   : detail::TextGraphPath::Approximate;
         seconds = buildTextGraph(normalisedTexts, path, neighbours);
     } else if (stage == QLatin1String("epoch")) {
         seconds = trainOneEpoch(images, texts);
     } else {
-        QTextStream(stderr) << "Unknown child stage \"" << stage << "\": expected graph, approximate-graph or epoch.\n";
+        QTextStream(stderr) << "Unknown child stage \"" << stage
+                            << "\": expected graph, exact-graph, approximate-graph or epoch.\n";
         return 2;
     }
 
@@ -240,7 +243,8 @@ void runScalingBenchmarks(const BenchOptions &options, Report &report)
                                "text), k = 10 neighbours, batches of 32; each size in its own process")
                     .arg(imageDimension).arg(textDimension).arg(wordsPerText));
 
-    for (const QString &stage : {QStringLiteral("graph"), QStringLiteral("approximate-graph"), QStringLiteral("epoch")}) {
+    for (const QString &stage : {QStringLiteral("graph"), QStringLiteral("exact-graph"), QStringLiteral("approximate-graph"),
+                                 QStringLiteral("epoch")}) {
         ChildResult smallest;
         for (int items : sizes) {
             const ChildResult result = runChild(stage, items);
@@ -249,6 +253,7 @@ void runScalingBenchmarks(const BenchOptions &options, Report &report)
                 continue;
             }
             const QString name = stage == QLatin1String("graph")               ? QStringLiteral("Text graph (steps 1 and 2)")
+                                 : stage == QLatin1String("exact-graph")       ? QStringLiteral("Exact text graph")
                                  : stage == QLatin1String("approximate-graph") ? QStringLiteral("Approximate text graph")
                                                                                : QStringLiteral("One epoch");
             const QString baseline = QStringLiteral("%1 items").arg(sizes.front());
