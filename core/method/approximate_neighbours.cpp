@@ -316,12 +316,13 @@ NeighbourLists initialLists(const SparseRows &rows, int64_t n, int64_t d, int64_
 /// The neighbours and reverse neighbours of every text, itself excluded, in one
 /// row of at most 2 x capacity entries per text, so that visiting a text's joined
 /// list reads one contiguous row. An entry stores the text in its low 31 bits and
-/// whether its list entry is new since the last round in the top bit.
+/// whether its list entry is new since the last round in the top bit. The new
+/// entries of a row come first, so a visit that needs only new entries stops early.
 class JoinedLists
 {
 public:
     JoinedLists(const NeighbourLists &lists, int64_t n, int64_t capacity)
-        : m_width(2 * capacity + 1)
+        : m_width(2 * capacity + headerSize)
         , m_entries(static_cast<std::size_t>(n * m_width))
     {
         // The neighbours first, then reverse neighbours up to capacity of them, the
@@ -343,14 +344,22 @@ public:
                 }
             }
         }
+
+        for (int64_t row = 0; row < n; ++row) {
+            std::uint32_t *first = m_entries.data() + row * m_width + headerSize;
+            std::uint32_t *firstOld = std::stable_partition(first, first + m_entries[row * m_width], isNew);
+            m_entries[row * m_width + 1] = static_cast<std::uint32_t>(firstOld - first);
+        }
     }
 
     static int32_t item(std::uint32_t entry) { return static_cast<int32_t>(entry & 0x7fffffffu); }
     static bool isNew(std::uint32_t entry) { return (entry >> 31) != 0; }
 
-    /// A row stores its size, then its entries, so it is one contiguous read.
-    const std::uint32_t *begin(int64_t row) const { return m_entries.data() + row * m_width + 1; }
+    /// A row stores its size and its count of new entries, then its entries, so it
+    /// is one contiguous read.
+    const std::uint32_t *begin(int64_t row) const { return m_entries.data() + row * m_width + headerSize; }
     const std::uint32_t *end(int64_t row) const { return begin(row) + m_entries[row * m_width]; }
+    const std::uint32_t *endOfNew(int64_t row) const { return begin(row) + m_entries[row * m_width + 1]; }
 
     /// Asks the CPU to load a row before it is read.
     void prefetch(int64_t row) const
@@ -361,10 +370,12 @@ public:
     }
 
 private:
+    static constexpr int64_t headerSize = 2;
+
     void append(int64_t row, int32_t item, bool isNew)
     {
         std::uint32_t &size = m_entries[row * m_width];
-        m_entries[row * m_width + 1 + size++] = static_cast<std::uint32_t>(item) | (isNew ? 0x80000000u : 0u);
+        m_entries[row * m_width + headerSize + size++] = static_cast<std::uint32_t>(item) | (isNew ? 0x80000000u : 0u);
     }
 
     int64_t m_width;
@@ -411,11 +422,10 @@ int64_t descentRound(const SparseRows &rows, int64_t n, int64_t d, int64_t capac
 
             candidates.clear();
             for (const std::uint32_t *neighbour = joined.begin(row); neighbour != joined.end(row); ++neighbour) {
-                const bool neighbourIsNew = JoinedLists::isNew(*neighbour);
+                // Through an old neighbour, only its new entries are new pairs.
                 const int32_t via = JoinedLists::item(*neighbour);
-                for (const std::uint32_t *candidate = joined.begin(via); candidate != joined.end(via); ++candidate) {
-                    if (!neighbourIsNew && !JoinedLists::isNew(*candidate))
-                        continue;
+                const std::uint32_t *last = JoinedLists::isNew(*neighbour) ? joined.end(via) : joined.endOfNew(via);
+                for (const std::uint32_t *candidate = joined.begin(via); candidate != last; ++candidate) {
                     const int32_t item = JoinedLists::item(*candidate);
                     if (scratch.seen.insert(item)) {
                         candidates.push_back(item);
