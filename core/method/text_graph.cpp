@@ -481,7 +481,12 @@ torch::Tensor normalisedAdjacency(const TextNeighbours &trainingNeighbours, int6
     const torch::Tensor degree = torch::bincount(adjacencyRows, {}, n).to(torch::kFloat);
     const torch::Tensor inverseRoot = degree.rsqrt();
     const torch::Tensor values = inverseRoot.index_select(0, adjacencyRows) * inverseRoot.index_select(0, adjacencyCols);
-    return torch::sparse_coo_tensor(torch::stack({adjacencyRows, adjacencyCols}), values, {n, n}).coalesce();
+    // The keys are sorted and unique, so the entries are already in coalesced order
+    // and a second sort by coalesce() is not needed.
+    torch::Tensor adjacency =
+        at::_sparse_coo_tensor_unsafe(torch::stack({adjacencyRows, adjacencyCols}), values, {n, n});
+    adjacency._coalesced_(true);
+    return adjacency;
 }
 
 torch::Tensor enrichTrainingTexts(const torch::Tensor &normalisedTraining, const torch::Tensor &adjacency,

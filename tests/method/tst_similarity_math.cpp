@@ -322,9 +322,16 @@ void TestSimilarityMath::adjacencyMatchesDenseFormula()
     const int n = 15;
     const torch::Tensor texts = rowNormalise(overlappingTexts(n));
     const TextNeighbours neighbours = findTextNeighbours(texts, texts, 3);
-    const torch::Tensor adjacency = normalisedAdjacency(neighbours, n).to_dense();
+    const torch::Tensor sparse = normalisedAdjacency(neighbours, n);
+    const torch::Tensor adjacency = sparse.to_dense();
 
     QVERIFY(maxAbsoluteDifference(adjacency, adjacency.t()) < tolerance);
+
+    // Marked coalesced: its entries are sorted and unique, as coalesce() would make them.
+    const torch::Tensor recoalesced = torch::sparse_coo_tensor(sparse._indices(), sparse._values(), sparse.sizes()).coalesce();
+    QVERIFY(sparse.is_coalesced());
+    QVERIFY(torch::equal(sparse._indices(), recoalesced._indices()));
+    QVERIFY(torch::equal(sparse._values(), recoalesced._values()));
 
     // Dense A from the neighbour lists, symmetrised, plus I, normalised.
     torch::Tensor a = torch::zeros({n, n});
