@@ -36,17 +36,20 @@ constexpr int64_t maxDenseBlockRows = 1024;
 /// cost grows with the square of the density.
 constexpr double sparseDensity = 0.05;
 
-/// Sparse training sets get the approximate training graph of
-/// approximateNeighbourLists when they have at least this many texts and the exact
-/// inverted index would visit at least approximateVisitsPerText postings per text.
+/// Training sets of at least approximateGraphTexts texts get an approximate training
+/// graph: dense ones always, because blocked products cost n^2 d, and sparse ones
+/// when the exact inverted index would visit at least approximateVisitsPerText
+/// postings per text.
 /// The index visits the sum over words of (texts with the word)^2 postings, which
-/// grows with n^2 for a fixed vocabulary. The approximate search costs about the
-/// same per text at any n. Below the size, exact graphs take under a second or two.
-/// NOTE: an estimate from esafh-bench on a shared 2-core AMD EPYC, with 8-word texts
-/// over 1,000 words: the exact search took about 5 ns per posting visit and the
+/// grows with n^2 for a fixed vocabulary, while the approximate search costs about
+/// the same per text at any n.
+/// NOTE: estimates from esafh-bench on a 2-core AMD EPYC. With 8-word texts over
+/// 1,000 words, the exact search took about 5 ns per posting visit and the
 /// approximate one 15 to 25 us per text. At 50,000 texts the index visits 2,900
 /// postings per text and both took about 0.9 s; at 100,000 it visits 5,800 and took
-/// 3.4 s against 2.1 s.
+/// 3.4 s against 2.1 s. With 384-dimensional dense texts, blocked products took
+/// 4.1 s at 20,000 texts and 639 s at 200,000, the approximate search 2.7 s and
+/// 147 s. The size keeps graphs below it exact, where exact searches take seconds.
 constexpr int64_t approximateGraphTexts = 50000;
 constexpr double approximateVisitsPerText = 4000;
 
@@ -235,14 +238,17 @@ TextNeighbours findSparseNeighbours(const torch::Tensor &texts, const InvertedIn
     return neighbours;
 }
 
-/// The training graph from approximateNeighbourLists, with the exact paths' rule
-/// for copies: a best match that is a copy is dropped, else the last of k + 1.
-TextNeighbours findApproximateNeighbours(const torch::Tensor &training, int64_t matchCount)
+/// The training graph from approximateNeighbourLists (sparse) or
+/// approximateDenseNeighbourLists, with the exact paths' rule for copies: a best
+/// match that is a copy is dropped, else the last of k + 1.
+TextNeighbours findApproximateNeighbours(const torch::Tensor &training, int64_t matchCount, bool sparse)
 {
-    const torch::Tensor rows = training.contiguous();
+    const torch::Tensor rows = training.to(torch::kCPU, torch::kFloat).contiguous();
     const int64_t n = rows.size(0);
     const int64_t slots = matchCount - 1;
-    const std::vector<RankedMatch> lists = approximateNeighbourLists(rows.data_ptr<float>(), n, rows.size(1), matchCount);
+    const std::vector<RankedMatch> lists =
+        sparse ? approximateNeighbourLists(rows.data_ptr<float>(), n, rows.size(1), matchCount)
+               : approximateDenseNeighbourLists(rows.data_ptr<float>(), n, rows.size(1), matchCount);
 
     TextNeighbours neighbours;
     neighbours.indices = torch::empty({n, slots}, torch::kLong);
@@ -257,6 +263,8 @@ TextNeighbours findApproximateNeighbours(const torch::Tensor &training, int64_t 
             validData[row * slots + slot] = list[first + slot].step > 0;
         }
     }
+    neighbours.indices = neighbours.indices.to(training.device());
+    neighbours.valid = neighbours.valid.to(training.device());
     return neighbours;
 }
 
@@ -404,20 +412,22 @@ TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const to
         return *none;
     const int64_t matchCount = std::min<int64_t>(static_cast<int64_t>(k) + 1, n);
 
-    // TODO: dense texts of large training sets still take the blocked path, whose time grows with n^2.
     // The approximate search covers the training graph only: other texts are few
     // beside the training set and get the exact search, like every small set.
     const bool trainingGraph = normalisedTexts.is_same(normalisedTraining);
     switch (path) {
     case TextGraphPath::BlockedProduct:
         return findDenseNeighbours(normalisedTexts, normalisedTraining, matchCount, blockRows);
-    case TextGraphPath::InvertedIndex:
-    case TextGraphPath::Approximate: {
-        if (path == TextGraphPath::Approximate && trainingGraph)
-            return findApproximateNeighbours(normalisedTraining, matchCount);
+    case TextGraphPath::InvertedIndex: {
         const torch::Tensor training = normalisedTraining.contiguous();
         const InvertedIndex index = buildInvertedIndex(training, profileTexts(training).documentFrequency);
         return findSparseNeighbours(normalisedTexts, index, n, matchCount);
+    }
+    case TextGraphPath::Approximate: {
+        if (!trainingGraph)
+            return TrainingTextIndex(normalisedTraining).find(normalisedTexts, k, blockRows);
+        const torch::Tensor training = normalisedTraining.to(torch::kCPU, torch::kFloat).contiguous();
+        return findApproximateNeighbours(normalisedTraining, matchCount, sparseTraining(training, profileTexts(training)));
     }
     case TextGraphPath::Automatic:
         break;
@@ -427,10 +437,14 @@ TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const to
         return TrainingTextIndex(normalisedTraining).find(normalisedTexts, k, blockRows);
     const torch::Tensor training = normalisedTraining.contiguous();
     const TextProfile profile = profileTexts(training);
-    if (!sparseTraining(training, profile))
+    if (!sparseTraining(training, profile)) {
+        // Blocked products over dense texts cost n^2 d.
+        if (n >= approximateGraphTexts)
+            return findApproximateNeighbours(training, matchCount, false);
         return findDenseNeighbours(normalisedTexts, normalisedTraining, matchCount, blockRows);
+    }
     if (n >= approximateGraphTexts && profile.postingVisitsPerText(n) >= approximateVisitsPerText)
-        return findApproximateNeighbours(training, matchCount);
+        return findApproximateNeighbours(training, matchCount, true);
     return findSparseNeighbours(training, buildInvertedIndex(training, profile.documentFrequency), n, matchCount);
 }
 

@@ -52,12 +52,13 @@ struct TextNeighbours
 /// Search method of findTextNeighbours.
 enum class TextGraphPath
 {
-    Automatic,      ///< Approximate for the training graph of many sparse texts whose exact search would
-                    ///< cost more, else the inverted index for sparse non-negative CPU texts, else
-                    ///< blocked products.
+    Automatic,      ///< Approximate for the training graph of many CPU texts: always when dense, and when
+                    ///< sparse if the exact search would cost more. Else the inverted index for sparse
+                    ///< non-negative CPU texts, else blocked products.
     BlockedProduct, ///< Blocks of texts times all training texts, top k kept per block.
     InvertedIndex,  ///< Per text, only the training texts sharing a non-zero column. CPU, float, non-negative only.
-    Approximate,    ///< The training graph by approximateNeighbourLists; other texts take the inverted index.
+    Approximate,    ///< The training graph by approximateNeighbourLists, or approximateDenseNeighbourLists
+                    ///< for texts unsuited to the inverted index; other texts as Automatic.
 };
 
 /// Finds the `k` nearest training texts of each text. All inputs are row-normalised.

@@ -1,5 +1,6 @@
-// The approximate training graph of step 1 against the exact inverted index, which
-// the tests of tst_text_graph.cpp check against a dense n x n computation.
+// The approximate training graph of step 1 against the exact inverted index (sparse
+// texts) and the blocked products (dense texts), which the tests of
+// tst_text_graph.cpp check against a dense n x n computation.
 
 #include "method/torch_internal.h"
 
@@ -25,6 +26,20 @@ torch::Tensor topicTexts(int count, int vocabulary, int wordsPerText, int topics
     const torch::Tensor anyWord = torch::randint(vocabulary, {count, wordsPerText}, torch::kLong);
     const torch::Tensor words = torch::where(torch::rand({count, wordsPerText}) < 0.8, ownWord, anyWord) % vocabulary;
     texts.scatter_(1, words, 1.0f);
+    for (int i = 7; i < count; i += 7)
+        texts[i] = texts[i / 2].clone();
+    return rowNormalise(texts);
+}
+
+/// Dense texts in topics, such as sentence embeddings: each is its topic's random
+/// centre plus noise, with entries of both signs, and every seventh text copies an
+/// earlier one.
+torch::Tensor denseTopicTexts(int count, int dimension, int topics, double noise, int seed)
+{
+    torch::manual_seed(seed);
+    const torch::Tensor centres = torch::randn({topics, dimension});
+    const torch::Tensor topic = torch::randint(topics, {count}, torch::kLong);
+    torch::Tensor texts = centres.index_select(0, topic) + noise * torch::randn({count, dimension});
     for (int i = 7; i < count; i += 7)
         texts[i] = texts[i / 2].clone();
     return rowNormalise(texts);
@@ -69,6 +84,10 @@ private Q_SLOTS:
     void listsHoldTrueCosines();
     void sameOnAnyThreadCount();
     void otherTextsStayExact();
+    void denseRecallAgainstExact_data();
+    void denseRecallAgainstExact();
+    void denseListsHoldTrueCosines();
+    void denseSameOnAnyThreadCount();
 };
 
 void TestApproximateNeighbours::recallAgainstExact_data()
@@ -153,6 +172,79 @@ void TestApproximateNeighbours::otherTextsStayExact()
 
     QVERIFY(torch::equal(requested.indices, exact.indices));
     QVERIFY(torch::equal(requested.valid, exact.valid));
+}
+
+void TestApproximateNeighbours::denseRecallAgainstExact_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("dimension");
+    QTest::addColumn<int>("topics");
+    QTest::addColumn<double>("noise");
+    QTest::addColumn<int>("k");
+
+    QTest::addRow("3000 texts, 32 dimensions, 40 topics, k 10") << 3000 << 32 << 40 << 0.5 << 10;
+    QTest::addRow("3000 texts, 300 dimensions, 5 topics, k 10") << 3000 << 300 << 5 << 0.3 << 10;
+    QTest::addRow("2000 texts, 16 dimensions, 100 topics, k 3") << 2000 << 16 << 100 << 0.5 << 3;
+    QTest::addRow("2000 texts, 64 dimensions, no topics, k 10") << 2000 << 64 << 1 << 10.0 << 10;
+    QTest::addRow("40 texts, 8 dimensions, 2 topics, k 10") << 40 << 8 << 2 << 0.5 << 10;
+}
+
+void TestApproximateNeighbours::denseRecallAgainstExact()
+{
+    QFETCH(int, count);
+    QFETCH(int, dimension);
+    QFETCH(int, topics);
+    QFETCH(double, noise);
+    QFETCH(int, k);
+
+    const torch::Tensor training = denseTopicTexts(count, dimension, topics, noise, count + dimension);
+    const torch::Tensor steps = torch::round(training.mm(training.t()) * 1e6).to(torch::kLong);
+    const TextNeighbours exact = findTextNeighbours(training, training, k, TextGraphPath::BlockedProduct);
+    const TextNeighbours approximate = findTextNeighbours(training, training, k, TextGraphPath::Approximate);
+
+    QCOMPARE(approximate.indices.sizes(), exact.indices.sizes());
+    QCOMPARE(approximate.valid.sizes(), exact.valid.sizes());
+    const double recall = tieAwareRecall(approximate, exact, steps);
+    qInfo("recall@%d: %.4f", k, recall);
+    QVERIFY2(recall >= 0.95, qPrintable(QStringLiteral("recall@%1 is %2").arg(k).arg(recall)));
+}
+
+void TestApproximateNeighbours::denseListsHoldTrueCosines()
+{
+    const torch::Tensor training = denseTopicTexts(2500, 24, 30, 0.6, 5);
+    const torch::Tensor cosines = training.mm(training.t());
+    const TextNeighbours approximate = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+
+    for (int64_t row = 0; row < approximate.indices.size(0); ++row) {
+        std::set<int64_t> seen;
+        int64_t previousStep = std::numeric_limits<int64_t>::max();
+        for (int64_t slot = 0; slot < approximate.indices.size(1); ++slot) {
+            const int64_t item = approximate.indices[row][slot].item<int64_t>();
+            const double cosine = cosines[row][item].item<double>();
+            QVERIFY2(seen.insert(item).second, qPrintable(QStringLiteral("text %1 lists %2 twice").arg(row).arg(item)));
+            QCOMPARE(approximate.valid[row][slot].item<bool>(), cosine > 5e-7);
+
+            // Sorted by cosine, best first, whether valid or not.
+            const int64_t step = std::llround(cosine * 1e6);
+            QVERIFY2(step - 1 <= previousStep, qPrintable(QStringLiteral("text %1, slot %2 out of order").arg(row).arg(slot)));
+            previousStep = step;
+        }
+    }
+}
+
+void TestApproximateNeighbours::denseSameOnAnyThreadCount()
+{
+    const torch::Tensor training = denseTopicTexts(3000, 48, 20, 0.5, 9);
+    const int threads = at::get_num_threads();
+
+    at::set_num_threads(1);
+    const TextNeighbours single = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+    at::set_num_threads(4);
+    const TextNeighbours several = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+    at::set_num_threads(threads);
+
+    QVERIFY(torch::equal(single.indices, several.indices));
+    QVERIFY(torch::equal(single.valid, several.valid));
 }
 
 QTEST_GUILESS_MAIN(TestApproximateNeighbours)

@@ -192,6 +192,16 @@ void TestTextGraph::automaticPathChoosesApproximateForManyTexts()
         QVERIFY(torch::equal(automatic.valid, approximate.valid));
     }
 
+    // 50,000 dense texts take the approximate graph whatever their dimension.
+    {
+        torch::manual_seed(33);
+        const torch::Tensor dense = rowNormalise(torch::randn({50000, 8}));
+        const TextNeighbours automatic = findTextNeighbours(dense, dense, 5);
+        const TextNeighbours approximate = findTextNeighbours(dense, dense, 5, TextGraphPath::Approximate);
+        QVERIFY(torch::equal(automatic.indices, approximate.indices));
+        QVERIFY(torch::equal(automatic.valid, approximate.valid));
+    }
+
     // With 4 words out of 1,000 they cost about 1,000 visits per text: exact.
     const torch::Tensor training = rowNormalise(bagOfWordsTexts(60000, 1000, 4, 32));
     const TextNeighbours automatic = findTextNeighbours(training, training, 5);
