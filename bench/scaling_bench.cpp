@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace esafh::bench {
 
@@ -25,6 +26,7 @@ constexpr int textDimension = 1000;
 constexpr int topics = 100;        ///< Clusters shared by the images and the texts.
 constexpr int wordsPerText = 8;
 constexpr int wordsPerTopic = 40;
+constexpr int embeddingDimension = 384; ///< Dense texts: the size of common sentence embeddings.
 
 /// A fast generator of uniform floats (xorshift64*). The data only needs to vary,
 /// so a cheap generator keeps the set-up of each child short.
@@ -71,6 +73,23 @@ void syntheticFeatures(int count, FeatureMatrix &images, FeatureMatrix &texts)
                                      : static_cast<int>(random.next() % textDimension);
             texts(item, word) = 1;
         }
+    }
+}
+
+/// Dense texts of `topics` clusters, like sentence embeddings: the topic's centre
+/// plus noise of the same size, with entries of both signs.
+void syntheticEmbeddings(int count, FeatureMatrix &texts)
+{
+    FastRandom random(11);
+    FeatureMatrix centres(topics, embeddingDimension);
+    for (Eigen::Index i = 0; i < centres.size(); ++i)
+        centres.data()[i] = random.uniform() - 0.5f;
+
+    texts.resize(count, embeddingDimension);
+    for (int item = 0; item < count; ++item) {
+        const int topic = static_cast<int>(random.next() % topics);
+        for (int j = 0; j < embeddingDimension; ++j)
+            texts(item, j) = centres(topic, j) + random.uniform() - 0.5f;
     }
 }
 
@@ -139,14 +158,14 @@ double buildTextGraph(const torch::Tensor &normalised, detail::TextGraphPath pat
 /// Recall@k of a training graph on evenly spaced texts, against the exact inverted
 /// index. A returned neighbour counts when its cosine is at least the text's k-th
 /// exact cosine, at most k per text, so tied texts are interchangeable.
-double graphRecall(const torch::Tensor &normalised, const detail::TextNeighbours &graph)
+double graphRecall(const torch::Tensor &normalised, const detail::TextNeighbours &graph, detail::TextGraphPath exactPath)
 {
     torch::NoGradGuard noGrad;
     const int64_t n = normalised.size(0);
     const torch::Tensor rows = torch::arange(0, n, std::max<int64_t>(1, n / recallSample), torch::kLong);
     const torch::Tensor sample = normalised.index_select(0, rows);
     const detail::TextNeighbours exact =
-        detail::findTextNeighbours(sample, normalised, neighbourCount, detail::TextGraphPath::InvertedIndex);
+        detail::findTextNeighbours(sample, normalised, neighbourCount, exactPath);
 
     int64_t found = 0;
     int64_t expected = 0;
@@ -190,17 +209,40 @@ double trainOneEpoch(const FeatureMatrix &images, const FeatureMatrix &texts)
 
 } // namespace
 
+/// The search path of a graph stage, or nothing for another stage.
+std::optional<detail::TextGraphPath> graphPath(const QString &stage)
+{
+    if (stage == QLatin1String("graph") || stage == QLatin1String("dense-graph"))
+        return detail::TextGraphPath::Automatic;
+    if (stage == QLatin1String("exact-graph"))
+        return detail::TextGraphPath::InvertedIndex;
+    if (stage == QLatin1String("dense-exact-graph"))
+        return detail::TextGraphPath::BlockedProduct;
+    if (stage == QLatin1String("approximate-graph") || stage == QLatin1String("dense-approximate-graph"))
+        return detail::TextGraphPath::Approximate;
+    return std::nullopt;
+}
+
 int runScalingChild(const QString &stage, int items)
 {
+    const std::optional<detail::TextGraphPath> path = graphPath(stage);
+    if (!path && stage != QLatin1String("epoch")) {
+        QTextStream(stderr) << "Unknown child stage \"" << stage
+                            << "\": expected graph, exact-graph, approximate-graph, dense-graph, "
+                               "dense-exact-graph, dense-approximate-graph or epoch.\n";
+        return 2;
+    }
+
     FeatureMatrix images;
     FeatureMatrix texts;
-    syntheticFeatures(items, images, texts);
-    const bool graphStage = stage == QLatin1String("graph") || stage == QLatin1String("exact-graph")
-                            || stage == QLatin1String("approximate-graph");
-    if (graphStage)
+    const bool dense = stage.startsWith(QLatin1String("dense"));
+    if (dense)
+        syntheticEmbeddings(items, texts);
+    else
+        syntheticFeatures(items, images, texts);
+    if (path)
         images.resize(0, 0);
-    const torch::Tensor normalisedTexts =
-        graphStage ? detail::rowNormalise(detail::viewTensor(texts, torch::kCPU)) : torch::Tensor();
+    const torch::Tensor normalisedTexts = path ? detail::rowNormalise(detail::viewTensor(texts, torch::kCPU)) : torch::Tensor();
 
     // The peak counts from here, so loading LibTorch and generating data are not in it.
     const double beforeMiB = residentMemoryMiB();
@@ -210,26 +252,23 @@ int runScalingChild(const QString &stage, int items)
     const double cpuStart = processCpuSeconds();
     double seconds = std::numeric_limits<double>::quiet_NaN();
     detail::TextNeighbours neighbours;
-    if (graphStage) {
+    if (path) {
         configureThreads(0, EsafhSettings().batchSize); // as training chooses
-        const detail::TextGraphPath path = stage == QLatin1String("graph")         ? detail::TextGraphPath::Automatic
-                                           : stage == QLatin1String("exact-graph") ? detail::TextGraphPath::InvertedIndex
-                                                                                   : detail::TextGraphPath::Approximate;
-        seconds = buildTextGraph(normalisedTexts, path, neighbours);
-    } else if (stage == QLatin1String("epoch")) {
-        seconds = trainOneEpoch(images, texts);
+        seconds = buildTextGraph(normalisedTexts, *path, neighbours);
     } else {
-        QTextStream(stderr) << "Unknown child stage \"" << stage
-                            << "\": expected graph, exact-graph, approximate-graph or epoch.\n";
-        return 2;
+        seconds = trainOneEpoch(images, texts);
     }
 
     // The epoch's CPU time includes building the model and the text graph before it.
     QTextStream out(stdout);
     out << "seconds=" << seconds << " cpu_seconds=" << processCpuSeconds() - cpuStart << " peak_mib=" << peakMemoryMiB()
         << " before_mib=" << beforeMiB;
-    if (graphStage)
-        out << " recall=" << graphRecall(normalisedTexts, neighbours); // after the peak was read
+    if (path) {
+        // After the peak was read.
+        const detail::TextGraphPath exactPath = dense ? detail::TextGraphPath::BlockedProduct
+                                                      : detail::TextGraphPath::InvertedIndex;
+        out << " recall=" << graphRecall(normalisedTexts, neighbours, exactPath);
+    }
     out << "\n";
     return std::isnan(seconds) ? 1 : 0;
 }
@@ -243,19 +282,27 @@ void runScalingBenchmarks(const BenchOptions &options, Report &report)
                                "text), k = 10 neighbours, batches of 32; each size in its own process")
                     .arg(imageDimension).arg(textDimension).arg(wordsPerText));
 
+    report.note(QStringLiteral("Dense text graphs: %1-dimensional embeddings in 100 topics; the exact one at the "
+                               "smaller size only, because its time grows with n^2").arg(embeddingDimension));
+
     for (const QString &stage : {QStringLiteral("graph"), QStringLiteral("exact-graph"), QStringLiteral("approximate-graph"),
+                                 QStringLiteral("dense-exact-graph"), QStringLiteral("dense-approximate-graph"),
                                  QStringLiteral("epoch")}) {
         ChildResult smallest;
         for (int items : sizes) {
+            if (stage == QLatin1String("dense-exact-graph") && items != sizes.front())
+                continue;
             const ChildResult result = runChild(stage, items);
             if (!result.error.isEmpty()) {
                 report.note(result.error);
                 continue;
             }
-            const QString name = stage == QLatin1String("graph")               ? QStringLiteral("Text graph (steps 1 and 2)")
-                                 : stage == QLatin1String("exact-graph")       ? QStringLiteral("Exact text graph")
-                                 : stage == QLatin1String("approximate-graph") ? QStringLiteral("Approximate text graph")
-                                                                               : QStringLiteral("One epoch");
+            const QString name = stage == QLatin1String("graph")                     ? QStringLiteral("Text graph (steps 1 and 2)")
+                                 : stage == QLatin1String("exact-graph")             ? QStringLiteral("Exact text graph")
+                                 : stage == QLatin1String("approximate-graph")       ? QStringLiteral("Approximate text graph")
+                                 : stage == QLatin1String("dense-exact-graph")       ? QStringLiteral("Exact dense text graph")
+                                 : stage == QLatin1String("dense-approximate-graph") ? QStringLiteral("Approximate dense text graph")
+                                                                                     : QStringLiteral("One epoch");
             const QString baseline = QStringLiteral("%1 items").arg(sizes.front());
             const bool first = items == sizes.front();
             if (first)
