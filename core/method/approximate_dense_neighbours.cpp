@@ -120,26 +120,11 @@ std::vector<std::vector<int32_t>> simHashOrderings(const DenseRows &rows, int64_
     at::parallel_for(0, orderingCount, 1, [&](int64_t begin, int64_t end) {
         for (int64_t ordering = begin; ordering < end; ++ordering) {
             const std::uint64_t salt = descent::mix(seed + static_cast<std::uint64_t>(ordering));
-            struct Key
-            {
-                std::uint64_t signs;
-                std::uint64_t tie;
-                int32_t row;
-            };
-            std::vector<Key> sorted(static_cast<std::size_t>(n));
+            std::vector<descent::OrderingKey> orderingKeys(static_cast<std::size_t>(n));
             for (int64_t row = 0; row < n; ++row)
-                sorted[row] = {keys[static_cast<std::size_t>(ordering * n + row)],
-                               descent::mix(salt ^ static_cast<std::uint64_t>(row)), static_cast<int32_t>(row)};
-            std::sort(sorted.begin(), sorted.end(), [](const Key &a, const Key &b) {
-                if (a.signs != b.signs)
-                    return a.signs < b.signs;
-                return a.tie != b.tie ? a.tie < b.tie : a.row < b.row;
-            });
-
-            std::vector<int32_t> &order = orderings[static_cast<std::size_t>(ordering)];
-            order.resize(static_cast<std::size_t>(n));
-            for (int64_t position = 0; position < n; ++position)
-                order[position] = sorted[position].row;
+                orderingKeys[row] = {keys[static_cast<std::size_t>(ordering * n + row)], 0,
+                                     descent::mix(salt ^ static_cast<std::uint64_t>(row)), static_cast<int32_t>(row)};
+            orderings[static_cast<std::size_t>(ordering)] = descent::rowsInKeyOrder(std::move(orderingKeys));
         }
     });
     return orderings;

@@ -126,17 +126,11 @@ std::vector<std::vector<int32_t>> minHashOrderings(const SparseRows &rows, int64
     at::parallel_for(0, settings.orderings, 1, [&](int64_t begin, int64_t end) {
         for (int64_t ordering = begin; ordering < end; ++ordering) {
             const std::uint64_t salt = descent::mix(settings.seed * 1000003 + static_cast<std::uint64_t>(ordering));
-            struct Key
-            {
-                std::uint64_t first;
-                std::uint64_t second;
-                std::uint64_t tie;
-                int32_t row;
-            };
-            std::vector<Key> keys(static_cast<std::size_t>(n));
+            std::vector<descent::OrderingKey> keys(static_cast<std::size_t>(n));
             for (int64_t row = 0; row < n; ++row) {
-                Key key{std::numeric_limits<std::uint64_t>::max(), std::numeric_limits<std::uint64_t>::max(),
-                        descent::mix(salt ^ descent::mix(static_cast<std::uint64_t>(row))), static_cast<int32_t>(row)};
+                descent::OrderingKey key{std::numeric_limits<std::uint64_t>::max(), std::numeric_limits<std::uint64_t>::max(),
+                                         descent::mix(salt ^ descent::mix(static_cast<std::uint64_t>(row))),
+                                         static_cast<int32_t>(row)};
                 for (const Entry *entry = rows.begin(row); entry != rows.end(row); ++entry) {
                     const std::uint64_t column = static_cast<std::uint64_t>(entry->column);
                     key.first = std::min(key.first, descent::mix(salt ^ (column << 1)));
@@ -144,18 +138,7 @@ std::vector<std::vector<int32_t>> minHashOrderings(const SparseRows &rows, int64
                 }
                 keys[row] = key;
             }
-            std::sort(keys.begin(), keys.end(), [](const Key &a, const Key &b) {
-                if (a.first != b.first)
-                    return a.first < b.first;
-                if (a.second != b.second)
-                    return a.second < b.second;
-                return a.tie != b.tie ? a.tie < b.tie : a.row < b.row;
-            });
-
-            std::vector<int32_t> &order = orderings[static_cast<std::size_t>(ordering)];
-            order.resize(static_cast<std::size_t>(n));
-            for (int64_t position = 0; position < n; ++position)
-                order[position] = keys[position].row;
+            orderings[static_cast<std::size_t>(ordering)] = descent::rowsInKeyOrder(std::move(keys));
         }
     });
     return orderings;

@@ -103,6 +103,32 @@ std::uint64_t mix(std::uint64_t value)
     return value ^ (value >> 31);
 }
 
+/// A text's place in one ordering of the texts: by `first`, then `second`, then a
+/// hash of the row (`tie`), so a window samples a large group of equal keys at random.
+struct OrderingKey
+{
+    std::uint64_t first;
+    std::uint64_t second;
+    std::uint64_t tie;
+    int32_t row;
+};
+
+/// Returns the rows in the order of their keys.
+inline std::vector<int32_t> rowsInKeyOrder(std::vector<OrderingKey> keys)
+{
+    std::sort(keys.begin(), keys.end(), [](const OrderingKey &a, const OrderingKey &b) {
+        if (a.first != b.first)
+            return a.first < b.first;
+        if (a.second != b.second)
+            return a.second < b.second;
+        return a.tie != b.tie ? a.tie < b.tie : a.row < b.row;
+    });
+    std::vector<int32_t> order(keys.size());
+    for (std::size_t position = 0; position < keys.size(); ++position)
+        order[position] = keys[position].row;
+    return order;
+}
+
 /// The texts already met while one text is matched: an open-addressing set small
 /// enough to stay in the L1 cache, where a mark per text would be a random access
 /// into n values.

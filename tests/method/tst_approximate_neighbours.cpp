@@ -72,6 +72,35 @@ double tieAwareRecall(const TextNeighbours &approximate, const TextNeighbours &e
     return expected == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(expected);
 }
 
+/// Checks that the approximate training graph finds at least 95% of the exact
+/// path's neighbours, tie-aware.
+void verifyRecall(const torch::Tensor &training, TextGraphPath exactPath, int k)
+{
+    const torch::Tensor steps = torch::round(training.mm(training.t()) * 1e6).to(torch::kLong);
+    const TextNeighbours exact = findTextNeighbours(training, training, k, exactPath);
+    const TextNeighbours approximate = findTextNeighbours(training, training, k, TextGraphPath::Approximate);
+
+    QCOMPARE(approximate.indices.sizes(), exact.indices.sizes());
+    QCOMPARE(approximate.valid.sizes(), exact.valid.sizes());
+    const double recall = tieAwareRecall(approximate, exact, steps);
+    qInfo("recall@%d: %.4f", k, recall);
+    QVERIFY2(recall >= 0.95, qPrintable(QStringLiteral("recall@%1 is %2").arg(k).arg(recall)));
+}
+
+/// Checks that the approximate training graph is the same on 1 and on 4 threads.
+void verifySameOnAnyThreadCount(const torch::Tensor &training)
+{
+    const int threads = at::get_num_threads();
+    at::set_num_threads(1);
+    const TextNeighbours single = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+    at::set_num_threads(4);
+    const TextNeighbours several = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
+    at::set_num_threads(threads);
+
+    QVERIFY(torch::equal(single.indices, several.indices));
+    QVERIFY(torch::equal(single.valid, several.valid));
+}
+
 } // namespace
 
 class TestApproximateNeighbours : public QObject
@@ -110,16 +139,7 @@ void TestApproximateNeighbours::recallAgainstExact()
     QFETCH(int, topics);
     QFETCH(int, k);
 
-    const torch::Tensor training = topicTexts(count, vocabulary, 6, topics, count + topics);
-    const torch::Tensor steps = torch::round(training.mm(training.t()) * 1e6).to(torch::kLong);
-    const TextNeighbours exact = findTextNeighbours(training, training, k, TextGraphPath::InvertedIndex);
-    const TextNeighbours approximate = findTextNeighbours(training, training, k, TextGraphPath::Approximate);
-
-    QCOMPARE(approximate.indices.sizes(), exact.indices.sizes());
-    QCOMPARE(approximate.valid.sizes(), exact.valid.sizes());
-    const double recall = tieAwareRecall(approximate, exact, steps);
-    qInfo("recall@%d: %.4f", k, recall);
-    QVERIFY2(recall >= 0.95, qPrintable(QStringLiteral("recall@%1 is %2").arg(k).arg(recall)));
+    verifyRecall(topicTexts(count, vocabulary, 6, topics, count + topics), TextGraphPath::InvertedIndex, k);
 }
 
 void TestApproximateNeighbours::listsHoldTrueCosines()
@@ -149,17 +169,7 @@ void TestApproximateNeighbours::listsHoldTrueCosines()
 
 void TestApproximateNeighbours::sameOnAnyThreadCount()
 {
-    const torch::Tensor training = topicTexts(3000, 300, 6, 20, 9);
-    const int threads = at::get_num_threads();
-
-    at::set_num_threads(1);
-    const TextNeighbours single = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
-    at::set_num_threads(4);
-    const TextNeighbours several = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
-    at::set_num_threads(threads);
-
-    QVERIFY(torch::equal(single.indices, several.indices));
-    QVERIFY(torch::equal(single.valid, several.valid));
+    verifySameOnAnyThreadCount(topicTexts(3000, 300, 6, 20, 9));
 }
 
 void TestApproximateNeighbours::otherTextsStayExact()
@@ -197,16 +207,7 @@ void TestApproximateNeighbours::denseRecallAgainstExact()
     QFETCH(double, noise);
     QFETCH(int, k);
 
-    const torch::Tensor training = denseTopicTexts(count, dimension, topics, noise, count + dimension);
-    const torch::Tensor steps = torch::round(training.mm(training.t()) * 1e6).to(torch::kLong);
-    const TextNeighbours exact = findTextNeighbours(training, training, k, TextGraphPath::BlockedProduct);
-    const TextNeighbours approximate = findTextNeighbours(training, training, k, TextGraphPath::Approximate);
-
-    QCOMPARE(approximate.indices.sizes(), exact.indices.sizes());
-    QCOMPARE(approximate.valid.sizes(), exact.valid.sizes());
-    const double recall = tieAwareRecall(approximate, exact, steps);
-    qInfo("recall@%d: %.4f", k, recall);
-    QVERIFY2(recall >= 0.95, qPrintable(QStringLiteral("recall@%1 is %2").arg(k).arg(recall)));
+    verifyRecall(denseTopicTexts(count, dimension, topics, noise, count + dimension), TextGraphPath::BlockedProduct, k);
 }
 
 void TestApproximateNeighbours::denseListsHoldTrueCosines()
@@ -234,17 +235,7 @@ void TestApproximateNeighbours::denseListsHoldTrueCosines()
 
 void TestApproximateNeighbours::denseSameOnAnyThreadCount()
 {
-    const torch::Tensor training = denseTopicTexts(3000, 48, 20, 0.5, 9);
-    const int threads = at::get_num_threads();
-
-    at::set_num_threads(1);
-    const TextNeighbours single = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
-    at::set_num_threads(4);
-    const TextNeighbours several = findTextNeighbours(training, training, 10, TextGraphPath::Approximate);
-    at::set_num_threads(threads);
-
-    QVERIFY(torch::equal(single.indices, several.indices));
-    QVERIFY(torch::equal(single.valid, several.valid));
+    verifySameOnAnyThreadCount(denseTopicTexts(3000, 48, 20, 0.5, 9));
 }
 
 QTEST_GUILESS_MAIN(TestApproximateNeighbours)
