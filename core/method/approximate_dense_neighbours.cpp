@@ -135,13 +135,21 @@ std::vector<std::vector<int32_t>> simHashOrderings(const DenseRows &rows, int64_
 std::vector<RankedMatch> approximateDenseNeighbourLists(const float *texts, int64_t n, int64_t d, int64_t matchCount,
                                                         const ApproximateSearchSettings &settings)
 {
-    // The rows are not copied into an ordering's order, as the sparse search does,
-    // because a copy of dense rows would double the memory.
-    const DenseRows rows{texts, d};
     ApproximateSearchSettings dense = settings;
     dense.minimumCapacity = settings.minimumDenseCapacity;
     dense.maxRounds = settings.maxDenseRounds;
-    return descent::searchNeighbourLists(rows, n, matchCount, simHashOrderings(rows, n, dense), dense);
+    std::vector<std::vector<int32_t>> orderings = simHashOrderings(DenseRows{texts, d}, n, dense);
+
+    // The search runs on a copy of the rows in the first ordering's order, so that
+    // texts that meet often sit close in memory. With 384-dimensional texts this
+    // took 2.2 s instead of 3.0 s at 20,000 texts and 98 s instead of 136 s at
+    // 200,000, at the cost of a second n x d matrix during the search.
+    const std::vector<int32_t> order = descent::renumberByFirstOrdering(orderings);
+    std::vector<float> reordered(static_cast<std::size_t>(n * d));
+    for (int64_t position = 0; position < n; ++position)
+        std::copy_n(texts + order[position] * d, d, reordered.data() + position * d);
+
+    return descent::searchNeighbourLists(DenseRows{reordered.data(), d}, n, matchCount, orderings, dense, order);
 }
 
 } // namespace esafh::detail

@@ -171,14 +171,7 @@ std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n
     // The search numbers the texts in the order of the first MinHash ordering, so
     // that texts with shared words, which meet often, also sit close in memory.
     std::vector<std::vector<int32_t>> orderings = minHashOrderings(inputRows, n, settings);
-    const std::vector<int32_t> order = orderings.front(); // position -> input row
-    std::vector<int32_t> positionOf(static_cast<std::size_t>(n));
-    for (int64_t position = 0; position < n; ++position)
-        positionOf[order[position]] = static_cast<int32_t>(position);
-    for (std::vector<int32_t> &ordering : orderings) {
-        for (int32_t &row : ordering)
-            row = positionOf[row];
-    }
+    const std::vector<int32_t> order = descent::renumberByFirstOrdering(orderings);
     return descent::searchNeighbourLists(reorderedRows(inputRows, order), n, matchCount, orderings, settings, order);
 }
 

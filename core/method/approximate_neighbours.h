@@ -67,8 +67,9 @@ std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n
 /// as sentence embeddings. Cosines are dot products of whole rows. The first
 /// candidates come from orderings of the texts by the signs of random projections
 /// (SimHash, Charikar, STOC 2002), where texts at a small angle are likely to share
-/// long runs of signs and so sit close. Entries of negative cosine may fill a list
-/// when fewer positive ones are found.
+/// long runs of signs and so sit close. The search runs on a copy of the rows in the
+/// first ordering's order, a second n x d matrix while it lasts. Entries of negative
+/// cosine may fill a list when fewer positive ones are found.
 std::vector<RankedMatch> approximateDenseNeighbourLists(const float *texts, int64_t n, int64_t d, int64_t matchCount,
                                                         const ApproximateSearchSettings &settings = {});
 
