@@ -48,8 +48,8 @@ constexpr double sparseDensity = 0.05;
 /// approximate one 15 to 25 us per text. At 50,000 texts the index visits 2,900
 /// postings per text and both took about 0.9 s; at 100,000 it visits 5,800 and took
 /// 3.4 s against 2.1 s. With 384-dimensional dense texts, blocked products took
-/// 4.1 s at 20,000 texts and 639 s at 200,000, the approximate search 2.7 s and
-/// 147 s. The size keeps graphs below it exact, where exact searches take seconds.
+/// 4.2 s at 20,000 texts and 639 s at 200,000, the approximate search 1.9 s and
+/// 95 s. The size keeps graphs below it exact, where exact searches take seconds.
 constexpr int64_t approximateGraphTexts = 50000;
 constexpr double approximateVisitsPerText = 4000;
 
