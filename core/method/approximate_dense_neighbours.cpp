@@ -92,7 +92,7 @@ std::vector<std::vector<int32_t>> simHashOrderings(const DenseRows &rows, int64_
                                                    const ApproximateSearchSettings &settings)
 {
     const int64_t d = rows.columns;
-    const int orderingCount = settings.orderings;
+    const int orderingCount = std::max(1, settings.orderings);
     const int64_t planes = static_cast<int64_t>(orderingCount) * hyperplanesPerOrdering;
     const std::uint64_t seed = descent::mix(settings.seed * 1000003 + 17);
     RowMajorMatrix hyperplanes(d, planes);

@@ -122,8 +122,9 @@ SparseScorer SparseRows::scorer() const
 std::vector<std::vector<int32_t>> minHashOrderings(const SparseRows &rows, int64_t n,
                                                    const ApproximateSearchSettings &settings)
 {
-    std::vector<std::vector<int32_t>> orderings(static_cast<std::size_t>(settings.orderings));
-    at::parallel_for(0, settings.orderings, 1, [&](int64_t begin, int64_t end) {
+    const int orderingCount = std::max(1, settings.orderings);
+    std::vector<std::vector<int32_t>> orderings(static_cast<std::size_t>(orderingCount));
+    at::parallel_for(0, orderingCount, 1, [&](int64_t begin, int64_t end) {
         for (int64_t ordering = begin; ordering < end; ++ordering) {
             const std::uint64_t salt = descent::mix(settings.seed * 1000003 + static_cast<std::uint64_t>(ordering));
             std::vector<descent::OrderingKey> keys(static_cast<std::size_t>(n));

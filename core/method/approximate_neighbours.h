@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace esafh::detail {
@@ -18,6 +19,9 @@ constexpr double cosineSteps = 1e6;
 
 inline int32_t cosineStep(float cosine)
 {
+    // A NaN cosine ranks below every other, where a cast would be undefined.
+    if (std::isnan(cosine))
+        return std::numeric_limits<int32_t>::min();
     // Rounds half to even, as torch::round does on the dense path.
     return static_cast<int32_t>(std::nearbyint(cosine * static_cast<float>(cosineSteps)));
 }
@@ -42,23 +46,25 @@ struct ApproximateSearchSettings
     int minimumDenseCapacity = 24;
     int maxDenseRounds = 20;   ///< Neighbour-of-neighbour rounds at most for dense texts.
     int maxRounds = 10;        ///< Neighbour-of-neighbour rounds at most.
-    double stopFraction = 0.005; ///< Stop when fewer list entries than this share of n x matchCount change.
+    double stopFraction = 0.005; ///< Stop when fewer list entries than this share of n x capacity change.
     std::uint64_t seed = 1;
 };
 
 /// Finds, for each of the n row-normalised, non-negative rows of `texts` (n x d,
 /// row-major), `matchCount` rows with high cosine, the row itself included, sorted
 /// by step descending, then by row. Returns n x matchCount entries; a text with
-/// fewer than matchCount candidates is padded with entries of step 0.
+/// fewer than matchCount candidates is padded with entries of the lowest int32_t
+/// step that name the text itself.
 ///
 /// Candidates come from orderings of the texts by MinHash values of their non-zero
 /// columns, where texts with many shared columns are likely to sit close, and then
-/// from rounds of NN-descent (Dong, Moses and Li, WWW 2011): the neighbours of a
+/// from rounds of NN-descent (Dong, Charikar and Li, WWW 2011): the neighbours of a
 /// text's neighbours and reverse neighbours. Every candidate's cosine is computed
-/// exactly, so the lists differ from the exact ones only by missed candidates. The
-/// search numbers the texts in the first ordering's order, so that texts that meet
-/// often also sit close in memory. The result depends on the seed but not on the
-/// number of threads.
+/// exactly, so the lists differ from the exact ones by missed candidates and by
+/// which of equally close texts are kept. The search numbers the texts in the first
+/// ordering's order, so that texts that meet often also sit close in memory. It
+/// breaks ties at the end of a full list by that numbering. The result depends on
+/// the seed but not on the number of threads.
 std::vector<RankedMatch> approximateNeighbourLists(const float *texts, int64_t n, int64_t d, int64_t matchCount,
                                                    const ApproximateSearchSettings &settings = {});
 

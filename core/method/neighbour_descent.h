@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace esafh::detail::descent {
@@ -79,10 +80,11 @@ public:
 
     std::vector<RankedMatch> release(int64_t n)
     {
-        // Pads short lists with step-0 entries, which the caller marks invalid.
+        // Pads short lists with entries of the lowest step, which the caller marks
+        // invalid and which stay below every found match, negative cosines included.
         for (int64_t row = 0; row < n; ++row) {
             for (int64_t slot = m_sizes[row]; slot < m_capacity; ++slot)
-                m_matches[row * m_capacity + slot] = {0, static_cast<int32_t>(row)};
+                m_matches[row * m_capacity + slot] = {std::numeric_limits<int32_t>::min(), static_cast<int32_t>(row)};
         }
         return std::move(m_matches);
     }
@@ -146,15 +148,21 @@ inline std::vector<int32_t> renumberByFirstOrdering(std::vector<std::vector<int3
 }
 
 /// The texts already met while one text is matched: an open-addressing set small
-/// enough to stay in the L1 cache, where a mark per text would be a random access
-/// into n values.
+/// enough to stay in the CPU's first cache levels, where a mark per text would be a
+/// random access into n values.
 class SeenSet
 {
 public:
-    /// Fills up to a quarter of its slots, so a probe sequence stays short.
-    static constexpr int32_t slotCount = 4096;
-
-    SeenSet() : m_slots(slotCount, -1) {}
+    /// A set for up to `expected` texts per matched text. It fills up to a quarter
+    /// of its slots, a power of two, so a probe sequence stays short.
+    explicit SeenSet(int64_t expected)
+    {
+        while (m_slotCount < 4 * expected) {
+            m_slotCount *= 2;
+            --m_shift;
+        }
+        m_slots.assign(static_cast<std::size_t>(m_slotCount), -1);
+    }
 
     /// Forgets every text.
     void clear()
@@ -169,13 +177,14 @@ public:
     /// scored twice but is never listed twice (NeighbourLists::insert checks).
     bool insert(int32_t item)
     {
-        if (m_used.size() * 4 >= slotCount)
+        if (static_cast<int64_t>(m_used.size()) * 4 >= m_slotCount)
             return true;
-        std::uint32_t slot = (static_cast<std::uint32_t>(item) * 2654435761u) >> 20; // 12 bits
+        // Fibonacci hashing: the top bits of the product.
+        std::uint32_t slot = (static_cast<std::uint32_t>(item) * 2654435761u) >> m_shift;
         while (m_slots[slot] != -1) {
             if (m_slots[slot] == item)
                 return false;
-            slot = (slot + 1) & (slotCount - 1);
+            slot = (slot + 1) & static_cast<std::uint32_t>(m_slotCount - 1);
         }
         m_slots[slot] = item;
         m_used.push_back(static_cast<int32_t>(slot));
@@ -183,6 +192,8 @@ public:
     }
 
 private:
+    int64_t m_slotCount = 64;
+    int m_shift = 26; ///< 32 minus the bits of a slot number.
     std::vector<int32_t> m_slots;
     std::vector<int32_t> m_used;
 };
@@ -201,7 +212,7 @@ NeighbourLists initialLists(const Rows &rows, int64_t n, int64_t capacity,
     NeighbourLists lists(n, capacity);
     at::parallel_for(0, n, 512, [&](int64_t begin, int64_t end) {
         typename Rows::Scorer scorer = rows.scorer();
-        SeenSet seen;
+        SeenSet seen(1 + static_cast<int64_t>(orderings.size()) * (2 * settings.window + 1));
         for (int64_t row = begin; row < end; ++row) {
             scorer.load(row);
             seen.clear();
@@ -307,7 +318,7 @@ int64_t descentRound(const Rows &rows, int64_t n, int64_t capacity, const Neighb
     std::atomic<int64_t> updates{0};
     at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
         typename Rows::Scorer scorer = rows.scorer();
-        SeenSet seen;
+        SeenSet seen(1 + capacity + 4 * capacity * capacity); // the text, its list, then pairs of joined entries
         std::vector<int32_t> candidates;
         int64_t localUpdates = 0;
         const auto requestVisitedRows = [&](int64_t row) {
@@ -359,7 +370,7 @@ int64_t descentRound(const Rows &rows, int64_t n, int64_t capacity, const Neighb
 
 /// Runs NN-descent from the windows of `orderings` (each a permutation of the rows)
 /// and returns each row's best `matchCount` matches, sorted by isBetter and padded
-/// with step-0 entries naming the row itself. `inputRow` maps the rows' numbering to
+/// with lowest-step entries naming the row itself. `inputRow` maps the rows' numbering to
 /// the caller's, or is empty when they agree; the result uses the caller's.
 template <typename Rows>
 std::vector<RankedMatch> searchNeighbourLists(const Rows &rows, int64_t n, int64_t matchCount,

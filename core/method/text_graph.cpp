@@ -46,7 +46,7 @@ constexpr double sparseDensity = 0.05;
 /// NOTE: estimates from esafh-bench on a 2-core AMD EPYC. With 8-word texts over
 /// 1,000 words, the exact search took about 5 ns per posting visit and the
 /// approximate one 15 to 25 us per text. At 50,000 texts the index visits 2,900
-/// postings per text and both took about 0.9 s; at 100,000 it visits 5,800 and took
+/// postings per text and both took about 0.9 s. At 100,000 it visits 5,800 and took
 /// 3.4 s against 2.1 s. With 384-dimensional dense texts, blocked products took
 /// 4.2 s at 20,000 texts and 639 s at 200,000, the approximate search 1.9 s and
 /// 95 s. The size keeps graphs below it exact, where exact searches take seconds.
@@ -246,6 +246,7 @@ TextNeighbours findApproximateNeighbours(const torch::Tensor &training, int64_t 
     const torch::Tensor rows = training.to(torch::kCPU, torch::kFloat).contiguous();
     const int64_t n = rows.size(0);
     const int64_t slots = matchCount - 1;
+    TORCH_CHECK(n <= std::numeric_limits<int32_t>::max(), "The approximate search numbers texts with 32-bit integers");
     const std::vector<RankedMatch> lists =
         sparse ? approximateNeighbourLists(rows.data_ptr<float>(), n, rows.size(1), matchCount)
                : approximateDenseNeighbourLists(rows.data_ptr<float>(), n, rows.size(1), matchCount);
@@ -419,6 +420,8 @@ TextNeighbours findTextNeighbours(const torch::Tensor &normalisedTexts, const to
     case TextGraphPath::BlockedProduct:
         return findDenseNeighbours(normalisedTexts, normalisedTraining, matchCount, blockRows);
     case TextGraphPath::InvertedIndex: {
+        TORCH_CHECK(isCpuFloat(normalisedTexts) && isCpuFloat(normalisedTraining),
+                    "The inverted index needs float texts on the CPU");
         const torch::Tensor training = normalisedTraining.contiguous();
         const InvertedIndex index = buildInvertedIndex(training, profileTexts(training).documentFrequency);
         return findSparseNeighbours(normalisedTexts, index, n, matchCount);

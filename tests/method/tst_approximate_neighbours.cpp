@@ -117,6 +117,7 @@ private Q_SLOTS:
     void denseRecallAgainstExact();
     void denseListsHoldTrueCosines();
     void denseSameOnAnyThreadCount();
+    void denseFewTextsListEveryOther();
 };
 
 void TestApproximateNeighbours::recallAgainstExact_data()
@@ -235,7 +236,28 @@ void TestApproximateNeighbours::denseListsHoldTrueCosines()
 
 void TestApproximateNeighbours::denseSameOnAnyThreadCount()
 {
-    verifySameOnAnyThreadCount(denseTopicTexts(3000, 48, 20, 0.5, 9));
+    // More than two blocks of 4,096 rows, so the random projections are split across threads.
+    verifySameOnAnyThreadCount(denseTopicTexts(9000, 48, 20, 0.5, 9));
+}
+
+void TestApproximateNeighbours::denseFewTextsListEveryOther()
+{
+    // Fewer texts than the lists hold: every other text is a candidate, and those at
+    // a negative cosine fill the slots after the positive ones, as on the exact path.
+    torch::manual_seed(12);
+    const torch::Tensor training = rowNormalise(torch::randn({10, 4}));
+    const TextNeighbours approximate = findTextNeighbours(training, training, 9, TextGraphPath::Approximate);
+    const TextNeighbours exact = findTextNeighbours(training, training, 9, TextGraphPath::BlockedProduct);
+
+    for (int64_t row = 0; row < 10; ++row) {
+        std::set<int64_t> listed;
+        for (int64_t slot = 0; slot < 9; ++slot)
+            listed.insert(approximate.indices[row][slot].item<int64_t>());
+        QCOMPARE(static_cast<int>(listed.size()), 9);
+        QVERIFY2(listed.count(row) == 0, qPrintable(QStringLiteral("text %1 lists itself").arg(row)));
+    }
+    QVERIFY(torch::equal(approximate.indices, exact.indices));
+    QVERIFY(torch::equal(approximate.valid, exact.valid));
 }
 
 QTEST_GUILESS_MAIN(TestApproximateNeighbours)
