@@ -73,8 +73,8 @@ DenseScorer DenseRows::scorer() const
     return DenseScorer(*this);
 }
 
-/// A standard normal value from two hashed uniform values (Box-Muller), so the
-/// hyperplanes depend only on the seed.
+/// Returns a standard normal value from two hashed uniform values (Box-Muller), so
+/// the hyperplanes depend only on the seed.
 float normalValue(std::uint64_t seed, std::uint64_t index)
 {
     constexpr double scale = 1.0 / 9007199254740992.0; // 2^-53
@@ -83,7 +83,7 @@ float normalValue(std::uint64_t seed, std::uint64_t index)
     return static_cast<float>(std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2));
 }
 
-/// For each ordering, the texts sorted by the signs of their projections on
+/// Returns, for each ordering, the texts sorted by the signs of their projections on
 /// hyperplanesPerOrdering random hyperplanes, the first hyperplane's sign most
 /// significant. Two texts at angle theta fall on the same side of a hyperplane with
 /// probability 1 - theta / pi, so texts at high cosine share long prefixes. Ties are
@@ -141,9 +141,9 @@ std::vector<RankedMatch> approximateDenseNeighbourLists(const float *texts, int6
     std::vector<std::vector<int32_t>> orderings = simHashOrderings(DenseRows{texts, d}, n, dense);
 
     // The search runs on a copy of the rows in the first ordering's order, so that
-    // texts that meet often sit close in memory. With 384-dimensional texts this
-    // took 2.2 s instead of 3.0 s at 20,000 texts and 98 s instead of 136 s at
-    // 200,000, at the cost of a second n x d matrix during the search.
+    // texts that meet often sit close in memory. In esafh-bench, with 384-dimensional
+    // texts, this took 2.2 s instead of 3.0 s at 20,000 texts and 98 s instead of
+    // 136 s at 200,000, at the cost of a second n x d matrix during the search.
     const std::vector<int32_t> order = descent::renumberByFirstOrdering(orderings);
     std::vector<float> reordered(static_cast<std::size_t>(n * d));
     for (int64_t position = 0; position < n; ++position)

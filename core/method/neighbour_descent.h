@@ -318,7 +318,8 @@ int64_t descentRound(const Rows &rows, int64_t n, int64_t capacity, const Neighb
     std::atomic<int64_t> updates{0};
     at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
         typename Rows::Scorer scorer = rows.scorer();
-        SeenSet seen(1 + capacity + 4 * capacity * capacity); // the text, its list, then pairs of joined entries
+        // The text, its list, then every pair of joined entries (2 x capacity each).
+        SeenSet seen(1 + capacity + 4 * capacity * capacity);
         std::vector<int32_t> candidates;
         int64_t localUpdates = 0;
         const auto requestVisitedRows = [&](int64_t row) {

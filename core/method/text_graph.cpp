@@ -328,7 +328,7 @@ bool isCpuFloat(const torch::Tensor &texts)
     return texts.device().is_cpu() && texts.scalar_type() == torch::kFloat;
 }
 
-/// Whether the training texts suit the inverted index: CPU floats, no negative
+/// Returns whether the training texts suit the inverted index: CPU floats, no negative
 /// entry, and sparse. Negative entries could give negative cosines, which the dense
 /// ranking puts below the untouched texts at cosine 0.
 bool sparseTraining(const torch::Tensor &training, const TextProfile &profile)
@@ -339,7 +339,7 @@ bool sparseTraining(const torch::Tensor &training, const TextProfile &profile)
     return static_cast<double>(profile.nonZero) / static_cast<double>(training.numel()) <= sparseDensity;
 }
 
-/// Whether texts matched against sparse training texts can use the inverted index.
+/// Returns whether texts matched against sparse training texts can use the inverted index.
 bool sparseQueries(const torch::Tensor &texts)
 {
     return isCpuFloat(texts) && (texts.numel() == 0 || texts.min().item<float>() >= 0);
